@@ -1,0 +1,150 @@
+"""Build the graph from the source data into a fresh store, validate it, then swap it in.
+
+A failed build (a malformed row, an unmatched name, a SHACL violation, Ctrl-C) deletes its
+half-built folder and leaves the previous store exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .. import __version__
+from ..data import bundled
+from . import validate
+from .context import BuildContext
+from .errors import BuildError
+from .loaders import TripleSource, registry
+from .sources import read_json, sha256
+from .store import EmbeddedStore, remove
+from .terms import A, DCAT, DCTERMS, PROV, RDFS, TKG, datetime, graph_iri, integer, text
+
+META = "meta"
+
+
+@dataclass
+class BuildReport:
+    store: Path
+    triples: dict[str, int] = field(default_factory=dict)  # named graph key -> triples
+    notes: dict[str, list[str]] = field(default_factory=dict)
+    ignored_names: dict[str, list[str]] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.triples.values())
+
+    def to_json(self) -> str:
+        return json.dumps({"store": str(self.store), "triples": self.triples, "total": self.total,
+                           "notes": self.notes, "ignored_names": self.ignored_names,
+                           "seconds": self.seconds}, indent=2)
+
+
+def build(target: Path, data: Path | None = None, *, check_shapes: bool = True,
+          loaders: list[tuple[str, TripleSource]] | None = None,
+          progress: Callable[[str], None] = lambda _msg: None) -> BuildReport:
+    """Build the store at ``target`` from ``data`` (the bundled data by default)."""
+    data = data or bundled()
+    target = target.expanduser().resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.parent / f".{target.name}.building-{os.getpid()}"
+    remove(staging)
+    report = BuildReport(store=target)
+    store = EmbeddedStore(staging, read_only=False)
+    try:
+        _load(store.db, data, loaders or registry(), report, progress)
+        if check_shapes:
+            started = time.perf_counter()
+            progress("validating against ontology/shapes.ttl …")
+            validate.check(validate.to_rdflib_graph(store.db))
+            report.seconds["validate"] = round(time.perf_counter() - started, 2)
+        store.optimize()
+        store.close()
+        _swap(staging, target)
+    except BaseException:
+        store.close()
+        remove(staging)
+        raise
+    (target / "build-report.json").write_text(report.to_json(), encoding="utf-8")
+    return report
+
+
+def _load(db: ox.Store, data: Path, loaders: list[tuple[str, TripleSource]], report: BuildReport,
+          progress: Callable[[str], None]) -> None:
+    ctx = BuildContext.for_data(data)
+    sources = {path.stem: read_json(path) for path in sorted((data / "sources").glob("*.json"))}
+    built_at = dt.datetime.now(dt.timezone.utc)
+    for key, triples in loaders:
+        if key not in sources:
+            raise BuildError(f"source {key!r} has no description; add {data / 'sources' / (key + '.json')}")
+        started = time.perf_counter()
+        graph = graph_iri(key)
+        db.bulk_extend(ox.Quad(s, p, o, graph) for s, p, o in triples(ctx))
+        report.triples[key] = _count(db, graph)
+        report.seconds[key] = round(time.perf_counter() - started, 2)
+        progress(f"{key}: {report.triples[key]:,} triples in {report.seconds[key]:.1f} s")
+        if key != "ontology":
+            ctx.reconciler.check()
+    report.notes = {k: list(v) for k, v in ctx.notes.items()}
+    report.ignored_names = ctx.reconciler.report()
+    db.bulk_extend(ox.Quad(s, p, o, graph_iri(META)) for s, p, o in _provenance(data, sources, report, built_at))
+    report.triples[META] = _count(db, graph_iri(META))
+
+
+def _count(db: ox.Store, graph: ox.NamedNode) -> int:
+    """Distinct triples stored in one named graph (loaders may yield a fact twice)."""
+    return sum(1 for _ in db.quads_for_pattern(None, None, None, graph))
+
+
+def _provenance(data: Path, sources: dict, report: BuildReport, built_at: dt.datetime):
+    """A description of every named graph: what it holds, where it came from, under which licence."""
+    for key, count in report.triples.items():
+        info = sources[key]
+        node = graph_iri(key)
+        yield node, A, TKG.Source
+        yield node, A, PROV.Entity
+        yield node, A, DCAT.Dataset
+        yield node, DCTERMS.title, text(info["title"])
+        yield node, DCTERMS.description, text(info["description"])
+        yield node, DCTERMS.license, text(info["license"])
+        if info.get("license_url"):
+            yield node, DCTERMS.license, ox.NamedNode(info["license_url"])
+        yield node, DCTERMS.source, ox.NamedNode(info["source_url"])
+        for origin in info.get("origin", []):
+            yield node, PROV.wasDerivedFrom, text(origin)
+        yield node, TKG.retrievedOn, ox.Literal(info["retrieved"], datatype=ox.NamedNode(
+            "http://www.w3.org/2001/XMLSchema#date"))
+        yield node, PROV.generatedAtTime, datetime(built_at)
+        yield node, TKG.loaderVersion, text(f"tradekg {__version__}")
+        yield node, TKG.tripleCount, integer(count)
+        for name in info.get("files", []):
+            path = data / name
+            if path.is_file():
+                file_node = ox.BlankNode()
+                yield node, TKG.sourceFile, text(name)
+                yield node, DCAT.distribution, file_node
+                yield file_node, RDFS.label, text(name)
+                yield file_node, TKG.sha256, text(sha256(path))
+        for message in report.notes.get(key, []):
+            yield node, RDFS.comment, text(message)
+
+
+def _swap(staging: Path, target: Path) -> None:
+    """Put the new store in place; the old one moves aside first and is deleted last."""
+    old = target.parent / f".{target.name}.old-{os.getpid()}"
+    if target.exists():
+        os.replace(target, old)
+    try:
+        os.replace(staging, target)
+    except OSError as e:
+        if old.exists():
+            os.replace(old, target)
+        raise BuildError(f"could not move the new store into {target}: {e}") from e
+    remove(old)

@@ -1,0 +1,54 @@
+"""Every error tradekg raises on purpose; the CLI and the API translate these, and only these."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class TradeKGError(Exception):
+    """Base class: a failure the user can act on, with a message that says how."""
+
+
+class SourceError(TradeKGError):
+    """A malformed row in an input file: names the file, line and column."""
+
+    def __init__(self, path: Path | str, line: int, column: int | None, field: str | None, problem: str):
+        self.path, self.line, self.column, self.field, self.problem = str(path), line, column, field, problem
+        where = f"{self.path}, line {line}"
+        if column is not None:
+            where += f", column {column}"
+            if field:
+                where += f" ({field})"
+        super().__init__(f"{where}: {problem}")
+
+
+class ReconciliationError(TradeKGError):
+    """Source names or codes that map to no economy: add them to data/crosswalks/economy_aliases.csv."""
+
+
+class ValidationError(TradeKGError):
+    """The built graph does not conform to ontology/shapes.ttl."""
+
+
+class BuildError(TradeKGError):
+    """The build could not finish; the previous store is left as it was."""
+
+
+class StoreError(TradeKGError):
+    """The store could not be opened, read or written."""
+
+
+class EndpointError(StoreError):
+    """A remote SPARQL endpoint is down, slow or answered an error."""
+
+
+class QuerySyntaxError(TradeKGError):
+    """A SPARQL query could not be parsed; the message carries the parser's words and position."""
+
+
+class BadParameters(TradeKGError):
+    """A query parameter is missing, unknown or of the wrong type."""
+
+
+class UnknownQuery(TradeKGError):
+    """No query of that name in the catalog."""

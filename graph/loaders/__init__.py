@@ -1,0 +1,26 @@
+"""One module per source. Each has ``SOURCE`` (its key: data/sources/KEY.json describes it, and it is also the
+name of its named graph) and ``triples(ctx)``, a pure generator of the triples it contributes.
+
+The order matters only for ``economies``, which describes every economy the others named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Union
+
+import pyoxigraph as ox
+
+if TYPE_CHECKING:
+    from ..context import BuildContext
+
+Subject = Union[ox.NamedNode, ox.BlankNode]
+Triple = tuple[Subject, ox.NamedNode, Union[ox.NamedNode, ox.BlankNode, ox.Literal]]
+TripleSource = Callable[["BuildContext"], Iterator[Triple]]
+
+
+def registry() -> list[tuple[str, TripleSource]]:
+    """The loaders of the default build, in order."""
+    from . import economies, ontology, wto_ds_crawl, wto_ds_gateway, wto_members
+
+    return [(m.SOURCE, m.triples) for m in (ontology, wto_members, wto_ds_gateway, wto_ds_crawl, economies)]

@@ -1,0 +1,166 @@
+"""The one store abstraction: everything above this module asks a :class:`Store` and never knows
+whether the graph lives in an embedded pyoxigraph database or behind a SPARQL 1.1 endpoint.
+
+Answers come back as rdflib terms (``Rows``), so the query catalog, the CLI and the API share one
+term type and can escape values with ``n3()``. Queries without ``GRAPH`` see the union of all
+named graphs, as researchers expect; ``GRAPH ?g`` still tells which source said what.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Identifier
+
+from .errors import QuerySyntaxError, StoreError
+
+
+
+class Rows(list[dict[str, Identifier]]):
+    """SELECT answers: one dict per solution (unbound variables absent), plus the variable order."""
+
+    def __init__(self, rows: Iterable[dict[str, Identifier]] = (), variables: Iterable[str] = ()):
+        super().__init__(rows)
+        self.variables = list(variables)
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+class Store(Protocol):
+    """What the loaders, the catalog, the analyses and the API need from a triple store."""
+
+    def select(self, text: str, bindings: Mapping[str, Identifier] | None = None) -> Rows: ...
+
+    def ask(self, text: str, bindings: Mapping[str, Identifier] | None = None) -> bool: ...
+
+    def construct(self, text: str, bindings: Mapping[str, Identifier] | None = None) -> str:
+        """CONSTRUCT/DESCRIBE answers as N-Triples text."""
+        ...
+
+    def update(self, text: str) -> None: ...
+
+    def named_graphs(self) -> list[str]: ...
+
+    def close(self) -> None: ...
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Identifier | None:
+    """A pyoxigraph term as the rdflib term the rest of tradekg speaks."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype.value == _XSD_STRING:
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def to_oxigraph(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as a pyoxigraph term (for bound query parameters)."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot bind {term!r}: not an IRI, blank node or literal")
+
+
+class EmbeddedStore:
+    """A persistent pyoxigraph store on disk (or in memory when ``path`` is None).
+
+    Opened read-only by default so that several readers (CLI, API workers) can share one store;
+    the build opens a fresh folder read-write and swaps it in when it is complete.
+    """
+
+    def __init__(self, path: Path | None = None, *, read_only: bool = True):
+        self.path, self.read_only = path, read_only and path is not None
+        try:
+            if path is None:
+                self.db = ox.Store()
+            elif read_only:
+                if not (path / "CURRENT").exists():
+                    raise StoreError(f"no tradekg store at {path}; run `tradekg build` first")
+                self.db = ox.Store.read_only(str(path))
+            else:
+                self.db = ox.Store(str(path))
+        except OSError as e:
+            raise StoreError(f"cannot open the store at {path}: {e}") from e
+
+    def _query(self, text: str, bindings: Mapping[str, Identifier] | None):
+        substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in (bindings or {}).items()}
+        try:
+            return self.db.query(text, use_default_graph_as_union=True,
+                                 substitutions=substitutions or None)
+        except SyntaxError as e:
+            raise QuerySyntaxError(f"SPARQL syntax error: {e}") from e
+        except (RuntimeError, OSError) as e:
+            raise StoreError(f"query failed: {e}") from e
+
+    def raw_query(self, text: str, bindings: Mapping[str, Identifier] | None = None):
+        """The engine's own result object, for serialising large answers without converting terms."""
+        return self._query(text, bindings)
+
+    def select(self, text: str, bindings: Mapping[str, Identifier] | None = None) -> Rows:
+        result = self._query(text, bindings)
+        if not isinstance(result, ox.QuerySolutions):
+            raise QuerySyntaxError("expected a SELECT query")
+        names = [v.value for v in result.variables]
+        return Rows(({n: to_rdflib(sol[n]) for n in names if sol[n] is not None} for sol in result), names)
+
+    def ask(self, text: str, bindings: Mapping[str, Identifier] | None = None) -> bool:
+        result = self._query(text, bindings)
+        if not isinstance(result, ox.QueryBoolean):
+            raise QuerySyntaxError("expected an ASK query")
+        return bool(result)
+
+    def construct(self, text: str, bindings: Mapping[str, Identifier] | None = None) -> str:
+        result = self._query(text, bindings)
+        if not isinstance(result, ox.QueryTriples):
+            raise QuerySyntaxError("expected a CONSTRUCT or DESCRIBE query")
+        return result.serialize(format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+
+    def update(self, text: str) -> None:
+        try:
+            self.db.update(text)
+        except SyntaxError as e:
+            raise QuerySyntaxError(f"SPARQL syntax error: {e}") from e
+        except (RuntimeError, OSError) as e:
+            raise StoreError(f"update failed: {e}") from e
+
+    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """Fast, non-transactional load; used only on a store that is being built."""
+        self.db.bulk_extend(quads)
+
+    def drop_graph(self, graph: str) -> None:
+        self.db.remove_graph(ox.NamedNode(graph))
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self.db.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def optimize(self) -> None:
+        self.db.optimize()
+
+    def close(self) -> None:
+        """Flush and let go of the store, releasing its lock for other processes."""
+        if getattr(self, "db", None) is not None and self.path is not None and not self.read_only:
+            self.db.flush()
+        self.db = None  # type: ignore[assignment]
+
+
+def remove(path: Path) -> None:
+    """Delete a store folder (a failed build's leftovers)."""
+    shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,68 @@
+"""SHACL validation of a built graph against ontology/shapes.ttl (pySHACL, no inference)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+import rdflib
+from pyshacl import validate as shacl_validate
+
+from ..ontology import SHAPES
+from .errors import ValidationError
+
+_SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+
+
+@dataclass(frozen=True)
+class Violation:
+    focus: str
+    path: str
+    message: str
+    shape: str
+
+    def __str__(self) -> str:
+        return f"{self.focus} {self.path}: {self.message} ({self.shape})"
+
+
+def shapes_graph() -> rdflib.Graph:
+    graph = rdflib.Graph()
+    with SHAPES.open("rb") as handle:
+        graph.parse(handle, format="turtle")
+    return graph
+
+
+def to_rdflib_graph(db: ox.Store) -> rdflib.Graph:
+    """The union of all named graphs as one rdflib graph (N-Triples is the fastest hand-over)."""
+    result = db.query("CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+    union = rdflib.Graph()
+    union.parse(data=result.serialize(format=ox.RdfFormat.N_TRIPLES), format="nt")
+    return union
+
+
+def violations(data: rdflib.Graph, shapes: rdflib.Graph | None = None) -> list[Violation]:
+    """Every SHACL violation in ``data``; empty when the graph conforms."""
+    conforms, report, _text = shacl_validate(data, shacl_graph=shapes or shapes_graph(),
+                                             inference="none", advanced=False, allow_warnings=True)
+    if conforms:
+        return []
+    found = []
+    for result in report.subjects(rdflib.RDF.type, _SH.ValidationResult):
+        if report.value(result, _SH.resultSeverity) != _SH.Violation:
+            continue
+        found.append(Violation(
+            focus=str(report.value(result, _SH.focusNode)),
+            path=str(report.value(result, _SH.resultPath) or ""),
+            message=str(report.value(result, _SH.resultMessage) or ""),
+            shape=str(report.value(result, _SH.sourceShape) or ""),
+        ))
+    return sorted(found, key=lambda v: (v.focus, v.path))
+
+
+def check(data: rdflib.Graph) -> None:
+    """Raise :class:`ValidationError` listing the first violations."""
+    found = violations(data)
+    if found:
+        shown = "\n".join(f"  {v}" for v in found[:20])
+        more = f"\n  … and {len(found) - 20} more" if len(found) > 20 else ""
+        raise ValidationError(f"the graph violates {len(found)} SHACL constraint(s):\n{shown}{more}")

@@ -1,0 +1,141 @@
+"""The ``tradekg`` command: a thin shell over the library; library errors become readable messages."""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .graph.errors import TradeKGError
+from .settings import default_store
+
+FORMATS = click.Choice(["table", "csv", "tsv", "json"])
+
+
+class _Group(click.Group):
+    """Turns every TradeKGError into a one-paragraph message and exit code 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except TradeKGError as e:
+            raise click.ClickException(str(e)) from e
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tradekg")
+def cli() -> None:
+    """tradekg: a knowledge graph of international trade relationships.
+
+    \b
+    Start here:
+      tradekg build                 build the graph from the bundled real data
+      tradekg stats                 what is in it, per class and per source
+      tradekg sparql "SELECT …"     ask it anything in SPARQL
+    The store lives in ~/.local/share/tradekg/store unless --store or $TRADEKG_STORE says otherwise.
+    """
+
+
+store_option = click.option(
+    "--store", "store_path", type=click.Path(path_type=Path), default=None,
+    help="Folder of the embedded store [default: $TRADEKG_STORE or ~/.local/share/tradekg/store].")
+
+
+def _open(store_path: Path | None):
+    from .graph.store import EmbeddedStore
+
+    return EmbeddedStore(store_path or default_store())
+
+
+@cli.command()
+@store_option
+@click.option("--data", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Source data folder [default: the data bundled with tradekg].")
+@click.option("--no-validate", is_flag=True, help="Skip the SHACL validation (faster; for development).")
+def build(store_path: Path | None, data: Path | None, no_validate: bool) -> None:
+    """Build the graph from the source data, validate it, and swap it in.
+
+    The new graph is built in a fresh folder; if anything fails (a malformed row, an unknown
+    economy name, a SHACL violation) the previous store is left untouched.
+    """
+    from .graph.build import build as run_build
+
+    target = store_path or default_store()
+    started = time.perf_counter()
+    report = run_build(target, data, check_shapes=not no_validate, progress=lambda m: click.echo(m, err=True))
+    click.echo(f"built {report.total:,} triples into {report.store} in {time.perf_counter() - started:.1f} s")
+    width = max(len(k) for k in report.triples)
+    for key, count in report.triples.items():
+        click.echo(f"  {key.ljust(width)}  {count:>9,}")
+    for key, notes in report.notes.items():
+        for note in notes[:3]:
+            click.echo(f"note [{key}]: {note}", err=True)
+        if len(notes) > 3:
+            click.echo(f"note [{key}]: … {len(notes) - 3} more in {report.store / 'build-report.json'}", err=True)
+    for name, places in report.ignored_names.items():
+        click.echo(f"left out on purpose: {name!r} ({len(places)}×, see data/crosswalks/economy_aliases.csv)", err=True)
+
+
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+
+
+def _read_query(query: str) -> str:
+    if query == "-":
+        return sys.stdin.read()
+    if query.startswith("@"):
+        path = Path(query[1:])
+        if not path.is_file():
+            raise click.BadParameter(f"no such file: {path}", param_hint="QUERY")
+        return path.read_text(encoding="utf-8")
+    return query
+
+
+@cli.command()
+@store_option
+@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True,
+              help="Output format for SELECT answers (csv/tsv/json are the SPARQL 1.1 results formats).")
+@click.argument("query")
+def sparql(store_path: Path | None, fmt: str, query: str) -> None:
+    """Run a SPARQL QUERY (or @file.rq, or - for stdin) against the graph.
+
+    A query without GRAPH sees the union of all named graphs; GRAPH ?g shows which source said what.
+    CONSTRUCT and DESCRIBE print N-Triples; ASK prints true or false.
+    """
+    from .graph.results import write
+
+    text = _read_query(query)
+    store = _open(store_path)
+    body = re.sub(r"#[^\n]*", "", text)
+    form = _FORM.search(body)
+    kind = form.group(1).upper() if form else "SELECT"
+    if kind == "ASK":
+        click.echo("true" if store.ask(text) else "false")
+    elif kind in ("CONSTRUCT", "DESCRIBE"):
+        click.echo(store.construct(text), nl=False)
+    else:
+        click.echo(write(store.select(text), fmt), nl=False)
+
+
+@cli.command()
+@store_option
+@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
+def stats(store_path: Path | None, fmt: str) -> None:
+    """Count the graph's contents: instances per class and triples per named graph (source)."""
+    from .graph.results import write
+    from .queries import run
+
+    store = _open(store_path)
+    click.echo(write(run(store, "instances_per_class"), fmt))
+    click.echo(write(run(store, "triples_per_graph"), fmt), nl=False)
+
+
+def main() -> None:  # pragma: no cover - for python -m
+    cli()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
