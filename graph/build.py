@@ -87,6 +87,10 @@ def _load(db: ox.Store, data: Path, loaders: list[tuple[str, TripleSource]], rep
         started = time.perf_counter()
         graph = graph_iri(key)
         db.bulk_extend(ox.Quad(s, p, o, graph) for s, p, o in triples(ctx))
+        if ctx._products is not None:  # tariff lines this source used, and its unmatched codes
+            db.bulk_extend(ox.Quad(s, p, o, graph) for s, p, o in ctx.products.take_lines())
+            for line in ctx.products.take_report():
+                ctx.note(key, line)
         report.triples[key] = _count(db, graph)
         report.seconds[key] = round(time.perf_counter() - started, 2)
         progress(f"{key}: {report.triples[key]:,} triples in {report.seconds[key]:.1f} s")

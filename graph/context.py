@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .economies import Reconciler
+from .products import ProductLinker
 
 # Which name becomes rdfs:label when several sources name one economy: the WTO's own first.
 LABEL_PRIORITY = ("wto", "gateway", "iso")
@@ -20,6 +21,14 @@ class BuildContext:
     alt_names: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     wto_codes: dict[str, str] = field(default_factory=dict)
     notes: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    _products: ProductLinker | None = None
+
+    @property
+    def products(self) -> ProductLinker:
+        """The HS 2022 linker, read on first use. Loaders report its misses with ``products.report()``."""
+        if self._products is None:
+            self._products = ProductLinker.from_data(self.data)
+        return self._products
 
     @classmethod
     def for_data(cls, data: Path) -> BuildContext:
