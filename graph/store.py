@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Identifier
 
-from .errors import QuerySyntaxError, StoreError
+from .errors import BadParameters, QuerySyntaxError, StoreError
 
 
 
@@ -107,7 +107,12 @@ class EmbeddedStore:
                                  substitutions=substitutions or None)
         except SyntaxError as e:
             raise QuerySyntaxError(f"SPARQL syntax error: {e}") from e
-        except (RuntimeError, OSError) as e:
+        except RuntimeError as e:
+            if "SELECT projection" in str(e):
+                raise BadParameters(f"{e}: a bound parameter must be a projected variable "
+                                    "(so that every engine binds it the same way)") from e
+            raise StoreError(f"query failed: {e}") from e
+        except OSError as e:
             raise StoreError(f"query failed: {e}") from e
 
     def raw_query(self, text: str, bindings: Mapping[str, Identifier] | None = None):
@@ -164,3 +169,15 @@ class EmbeddedStore:
 def remove(path: Path) -> None:
     """Delete a store folder (a failed build's leftovers)."""
     shutil.rmtree(path, ignore_errors=True)
+
+
+def open_store(path: Path | None = None, endpoint: str | None = None,
+               update_endpoint: str | None = None, timeout_s: float = 30.0) -> Store:
+    """The embedded store at ``path``, or the SPARQL endpoint if one is given: chosen by configuration alone."""
+    if endpoint:
+        from .remote import RemoteStore
+
+        return RemoteStore(endpoint, update_endpoint, timeout_s=timeout_s)
+    if path is None:
+        raise StoreError("no store: give a store folder or an endpoint URL")
+    return EmbeddedStore(path)

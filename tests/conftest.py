@@ -59,3 +59,62 @@ def full_store(full_build) -> EmbeddedStore:
     store = EmbeddedStore(full_build[0])
     yield store
     store.close()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_oxigraph(location: Path, union: bool = True):
+    """A real Oxigraph server (PyPI `oxigraph`) on 127.0.0.1, as a user would deploy it for tradekg."""
+    import subprocess
+    import time
+    import urllib.request
+
+    binary = shutil.which("oxigraph")
+    if binary is None:
+        pytest.fail("the `oxigraph` server is not installed: pip install -e '.[test]'")
+    port = _free_port()
+    command = [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
+    if union:
+        command.append("--union-default-graph")
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}/query"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=1).read()
+            return process, url
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"oxigraph server did not start: {process.stderr.read().decode()}")
+            time.sleep(0.1)
+
+
+@pytest.fixture(scope="session")
+def oxigraph_url(tmp_path_factory: pytest.TempPathFactory):
+    process, url = start_oxigraph(tmp_path_factory.mktemp("oxigraph"))
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def remote_store(oxigraph_url, full_store):
+    """The Oxigraph server holding the full bundle, pushed the way `tradekg push` does it."""
+    from tradekg.graph.remote import RemoteStore, push
+
+    remote = RemoteStore(oxigraph_url)
+    push(full_store, remote)
+    return remote
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def any_store(request):
+    """Every store test runs on the embedded store and on a real SPARQL server, with identical answers."""
+    return request.getfixturevalue("full_store" if request.param == "embedded" else "remote_store")

@@ -40,15 +40,22 @@ def cli() -> None:
     """
 
 
-store_option = click.option(
-    "--store", "store_path", type=click.Path(path_type=Path), default=None,
-    help="Folder of the embedded store [default: $TRADEKG_STORE or ~/.local/share/tradekg/store].")
+def store_option(command):
+    """--store, --endpoint and --update-endpoint: where the graph lives (one of the two kinds)."""
+    command = click.option("--update-endpoint", envvar="TRADEKG_UPDATE_ENDPOINT", default=None,
+                           help="SPARQL 1.1 Update URL [default: derived from --endpoint, e.g. …/update].")(command)
+    command = click.option("--endpoint", envvar="TRADEKG_ENDPOINT", default=None,
+                           help="Use this SPARQL 1.1 endpoint instead of the embedded store [$TRADEKG_ENDPOINT]. "
+                                "Credentials: $TRADEKG_ENDPOINT_TOKEN, or $TRADEKG_ENDPOINT_USER and _PASSWORD.")(command)
+    return click.option("--store", "store_path", type=click.Path(path_type=Path), default=None,
+                        help="Folder of the embedded store [default: $TRADEKG_STORE or "
+                             "~/.local/share/tradekg/store].")(command)
 
 
-def _open(store_path: Path | None):
-    from .graph.store import EmbeddedStore
+def _open(store_path: Path | None, endpoint: str | None = None, update_endpoint: str | None = None):
+    from .graph.store import open_store
 
-    return EmbeddedStore(store_path or default_store())
+    return open_store(store_path or default_store(), endpoint, update_endpoint)
 
 
 @cli.command()
@@ -56,18 +63,25 @@ def _open(store_path: Path | None):
 @click.option("--data", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Source data folder [default: the data bundled with tradekg].")
 @click.option("--no-validate", is_flag=True, help="Skip the SHACL validation (faster; for development).")
-def build(store_path: Path | None, data: Path | None, no_validate: bool) -> None:
+def build(store_path: Path | None, endpoint: str | None, update_endpoint: str | None, data: Path | None,
+          no_validate: bool) -> None:
     """Build the graph from the source data, validate it, and swap it in.
 
     The new graph is built in a fresh folder; if anything fails (a malformed row, an unknown
-    economy name, a SHACL violation) the previous store is left untouched.
+    economy name, a SHACL violation) the previous store is left untouched. With --endpoint the
+    validated graph is then pushed to that SPARQL endpoint (each named graph replaced whole).
     """
+    import tempfile
+
     from .graph.build import build as run_build
 
-    target = store_path or default_store()
     started = time.perf_counter()
-    report = run_build(target, data, check_shapes=not no_validate, progress=lambda m: click.echo(m, err=True))
-    click.echo(f"built {report.total:,} triples into {report.store} in {time.perf_counter() - started:.1f} s")
+    with tempfile.TemporaryDirectory(prefix="tradekg-") as scratch:
+        target = Path(scratch) / "store" if endpoint else (store_path or default_store())
+        report = run_build(target, data, check_shapes=not no_validate, progress=lambda m: click.echo(m, err=True))
+        if endpoint:
+            _push(target, endpoint, update_endpoint)
+    click.echo(f"built {report.total:,} triples into {endpoint or report.store} in {time.perf_counter() - started:.1f} s")
     width = max(len(k) for k in report.triples)
     for key, count in report.triples.items():
         click.echo(f"  {key.ljust(width)}  {count:>9,}")
@@ -78,6 +92,36 @@ def build(store_path: Path | None, data: Path | None, no_validate: bool) -> None
             click.echo(f"note [{key}]: … {len(notes) - 3} more in {report.store / 'build-report.json'}", err=True)
     for name, places in report.ignored_names.items():
         click.echo(f"left out on purpose: {name!r} ({len(places)}×, see data/crosswalks/economy_aliases.csv)", err=True)
+
+
+def _push(store_path: Path, endpoint: str, update_endpoint: str | None) -> None:
+    from .graph.remote import RemoteStore, push as run_push
+    from .graph.store import EmbeddedStore
+
+    local, remote = EmbeddedStore(store_path), RemoteStore(endpoint, update_endpoint)
+    try:
+        started = time.perf_counter()
+        sent = run_push(local, remote, progress=lambda m: click.echo(m, err=True))
+        total, seconds = sum(n for n, _ in sent.values()), time.perf_counter() - started
+        click.echo(f"pushed {total:,} triples in {len(sent)} named graphs to {endpoint} "
+                   f"in {seconds:.1f} s ({total / max(seconds, 1e-9):,.0f} triples/s)")
+    finally:
+        local.close()
+
+
+@cli.command()
+@click.option("--store", "store_path", type=click.Path(path_type=Path), default=None,
+              help="The embedded store to push [default: $TRADEKG_STORE or ~/.local/share/tradekg/store].")
+@click.option("--endpoint", envvar="TRADEKG_ENDPOINT", required=True,
+              help="SPARQL 1.1 query endpoint of the target store, e.g. http://127.0.0.1:7878/query.")
+@click.option("--update-endpoint", envvar="TRADEKG_UPDATE_ENDPOINT", default=None,
+              help="SPARQL 1.1 Update URL [default: derived from --endpoint].")
+def push(store_path: Path | None, endpoint: str, update_endpoint: str | None) -> None:
+    """Upload a built graph (every named graph, provenance included) to a SPARQL 1.1 store.
+
+    Uses the Graph Store HTTP Protocol where the server offers it, else chunked INSERT DATA.
+    """
+    _push(store_path or default_store(), endpoint, update_endpoint)
 
 
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
@@ -99,7 +143,8 @@ def _read_query(query: str) -> str:
 @click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True,
               help="Output format for SELECT answers (csv/tsv/json are the SPARQL 1.1 results formats).")
 @click.argument("query")
-def sparql(store_path: Path | None, fmt: str, query: str) -> None:
+def sparql(store_path: Path | None, endpoint: str | None, update_endpoint: str | None, fmt: str,
+           query: str) -> None:
     """Run a SPARQL QUERY (or @file.rq, or - for stdin) against the graph.
 
     A query without GRAPH sees the union of all named graphs; GRAPH ?g shows which source said what.
@@ -108,7 +153,7 @@ def sparql(store_path: Path | None, fmt: str, query: str) -> None:
     from .graph.results import write
 
     text = _read_query(query)
-    store = _open(store_path)
+    store = _open(store_path, endpoint, update_endpoint)
     body = re.sub(r"#[^\n]*", "", text)
     form = _FORM.search(body)
     kind = form.group(1).upper() if form else "SELECT"
@@ -123,12 +168,12 @@ def sparql(store_path: Path | None, fmt: str, query: str) -> None:
 @cli.command()
 @store_option
 @click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
-def stats(store_path: Path | None, fmt: str) -> None:
+def stats(store_path: Path | None, endpoint: str | None, update_endpoint: str | None, fmt: str) -> None:
     """Count the graph's contents: instances per class and triples per named graph (source)."""
     from .graph.results import write
     from .queries import run
 
-    store = _open(store_path)
+    store = _open(store_path, endpoint, update_endpoint)
     click.echo(write(run(store, "instances_per_class"), fmt))
     click.echo(write(run(store, "triples_per_graph"), fmt), nl=False)
 

@@ -1,0 +1,205 @@
+"""A SPARQL 1.1 endpoint as a :class:`~tradekg.graph.store.Store`: Protocol for queries
+(SPARQLWrapper), Update for writes, and the Graph Store HTTP Protocol for bulk named-graph upload
+(falling back to chunked ``INSERT DATA`` where the server has none).
+
+tradekg's catalog queries use no ``GRAPH`` clause and so rely on the server answering them over
+the union of all named graphs (Oxigraph: ``serve --union-default-graph``; Virtuoso does so by
+default; Fuseki: ``tdb2:unionDefaultGraph true``). :meth:`RemoteStore.check_union_default` tells
+a user whose server does not.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Mapping
+from typing import Any
+
+from rdflib.plugins.sparql.results.jsonresults import parseJsonTerm
+from rdflib.term import Identifier
+from SPARQLWrapper import JSON, N3, POST, POSTDIRECTLY, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+from .errors import EndpointError, QuerySyntaxError
+from .store import Rows
+
+RETRIES = 3
+INSERT_CHUNK = 5_000  # triples per INSERT DATA when the server has no Graph Store Protocol
+
+
+def values_clause(bindings: Mapping[str, Identifier]) -> str:
+    """A trailing VALUES block; every term is written by rdflib's ``n3()``, which escapes it."""
+    if not bindings:
+        return ""
+    names = " ".join(f"?{name}" for name in bindings)
+    terms = " ".join(term.n3() for term in bindings.values())
+    return f"\nVALUES ({names}) {{ ({terms}) }}\n"
+
+
+def _auth_header() -> dict[str, str]:
+    """Credentials from the environment only, so they never appear in commands or logs."""
+    if token := os.environ.get("TRADEKG_ENDPOINT_TOKEN"):
+        return {"Authorization": f"Bearer {token}"}
+    user, password = os.environ.get("TRADEKG_ENDPOINT_USER"), os.environ.get("TRADEKG_ENDPOINT_PASSWORD")
+    if user and password:
+        return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+    return {}
+
+
+class RemoteStore:
+    """A remote triple store spoken to over HTTP, with a timeout and bounded retries."""
+
+    def __init__(self, query_url: str, update_url: str | None = None, store_url: str | None = None,
+                 timeout_s: float = 30.0, retries: int = RETRIES):
+        self.query_url = query_url
+        self.update_url = update_url or _sibling(query_url, "update")
+        self.store_url = store_url if store_url is not None else _sibling(query_url, "store")
+        self.timeout_s, self.retries = timeout_s, retries
+
+    # -- reading ---------------------------------------------------------------------------
+    def _client(self, url: str) -> SPARQLWrapper:
+        client = SPARQLWrapper(url)
+        client.setMethod(POST)
+        client.setTimeout(int(self.timeout_s))
+        for name, value in _auth_header().items():
+            client.addCustomHttpHeader(name, value)
+        return client
+
+    def _run(self, url: str, prepare) -> Any:
+        """Call the endpoint, retrying connection failures and 5xx answers a few times."""
+        delay = 0.5
+        for attempt in range(1, self.retries + 1):
+            client = self._client(url)
+            prepare(client)
+            try:
+                return client.query()
+            except urllib.error.HTTPError as e:
+                body = e.read().decode("utf-8", "replace")[:500]
+                if e.code == 400:
+                    raise QuerySyntaxError(f"{url} refused the query: {body.strip()}") from e
+                if e.code < 500 or attempt == self.retries:
+                    raise EndpointError(f"{url} answered HTTP {e.code}: {body.strip()}") from e
+            except SPARQLWrapperException as e:
+                if "QueryBadFormed" in type(e).__name__:
+                    raise QuerySyntaxError(f"{url} refused the query: {e}") from e
+                raise EndpointError(f"{url}: {e}") from e
+            except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as e:
+                if attempt == self.retries:
+                    reason = getattr(e, "reason", e)
+                    raise EndpointError(f"{url} did not answer after {attempt} attempts: {reason}. "
+                                        "Is the server running, and is the URL right?") from e
+            time.sleep(delay)
+            delay *= 2
+        raise AssertionError("unreachable")
+
+    def _query_json(self, text: str, bindings: Mapping[str, Identifier] | None) -> dict:
+        def prepare(client: SPARQLWrapper) -> None:
+            client.setQuery(text + values_clause(bindings or {}))
+            client.setReturnFormat(JSON)
+        return self._run(self.query_url, prepare).convert()
+
+    def select(self, text: str, bindings: Mapping[str, Identifier] | None = None) -> Rows:
+        data = self._query_json(text, bindings)
+        if "results" not in data:
+            raise QuerySyntaxError("expected a SELECT query")
+        return Rows(({k: parseJsonTerm(v) for k, v in b.items()} for b in data["results"]["bindings"]),
+                    data["head"].get("vars", []))
+
+    def ask(self, text: str, bindings: Mapping[str, Identifier] | None = None) -> bool:
+        data = self._query_json(text, bindings)
+        if "boolean" not in data:
+            raise QuerySyntaxError("expected an ASK query")
+        return bool(data["boolean"])
+
+    def construct(self, text: str, bindings: Mapping[str, Identifier] | None = None) -> str:
+        def prepare(client: SPARQLWrapper) -> None:
+            client.setQuery(text + values_clause(bindings or {}))
+            client.setReturnFormat(N3)
+            client.addCustomHttpHeader("Accept", "application/n-triples")
+        return self._run(self.query_url, prepare).response.read().decode("utf-8")
+
+    def named_graphs(self) -> list[str]:
+        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return sorted(str(r["g"]) for r in rows)
+
+    def check_union_default(self) -> None:
+        """Fail clearly if the server holds named graphs but a query without GRAPH sees none of them."""
+        if self.ask("ASK { ?s ?p ?o }"):
+            return
+        if self.ask("ASK { GRAPH ?g { ?s ?p ?o } }"):
+            raise EndpointError(
+                f"{self.query_url} keeps its data in named graphs but does not query their union by default; "
+                "tradekg's queries need that (Oxigraph: `oxigraph serve --union-default-graph`; "
+                "Fuseki: tdb2:unionDefaultGraph true)")
+
+    # -- writing ---------------------------------------------------------------------------
+    def update(self, text: str) -> None:
+        def prepare(client: SPARQLWrapper) -> None:
+            client.setQuery(text)
+            client.setRequestMethod(POSTDIRECTLY)
+        self._run(self.update_url, prepare)
+
+    def drop_graph(self, graph: str) -> None:
+        self.update(f"DROP SILENT GRAPH <{_checked_iri(graph)}>")
+
+    def put_graph(self, graph: str, ntriples: bytes) -> str:
+        """Replace one named graph; returns how ("graph store" or "INSERT DATA")."""
+        if self.store_url:
+            url = f"{self.store_url}?{urllib.parse.urlencode({'graph': _checked_iri(graph)})}"
+            request = urllib.request.Request(url, data=ntriples, method="PUT",
+                                             headers={"Content-Type": "application/n-triples", **_auth_header()})
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
+                    if response.status in (200, 201, 204):
+                        return "graph store"
+            except urllib.error.HTTPError as e:
+                if e.code not in (404, 405, 501):  # the server has the protocol but refused the data
+                    body = e.read().decode("utf-8", "replace")[:500]
+                    raise EndpointError(f"{url} answered HTTP {e.code}: {body.strip()}") from e
+            except (urllib.error.URLError, TimeoutError, OSError) as e:
+                raise EndpointError(f"{url} did not answer: {getattr(e, 'reason', e)}") from e
+        self.drop_graph(graph)
+        lines = ntriples.decode("utf-8").splitlines()
+        for start in range(0, len(lines), INSERT_CHUNK):
+            body = "\n".join(lines[start:start + INSERT_CHUNK])
+            self.update(f"INSERT DATA {{ GRAPH <{_checked_iri(graph)}> {{\n{body}\n}} }}")
+        return "INSERT DATA"
+
+    def close(self) -> None:
+        """Nothing to release: every request opens and closes its own connection."""
+
+
+def _sibling(query_url: str, name: str) -> str:
+    """Oxigraph-style sibling endpoints: …/query → …/update and …/store."""
+    if query_url.rstrip("/").endswith("/query"):
+        return query_url.rstrip("/")[: -len("query")] + name
+    return query_url if name == "update" else ""
+
+
+def _checked_iri(value: str) -> str:
+    if not value.startswith(("http://", "https://")) or set('<>"{}|\\^` ') & set(value):
+        raise EndpointError(f"not a usable graph IRI: {value!r}")
+    return value
+
+
+def push(local: Any, remote: RemoteStore, progress=lambda _msg: None) -> dict[str, tuple[int, float]]:
+    """Copy every named graph of an embedded store to ``remote`` (each replaced whole).
+
+    Returns, per graph, the triples sent and the seconds it took. The provenance graph travels
+    like any other, so the remote store says where its data came from.
+    """
+    import pyoxigraph as ox
+
+    sent: dict[str, tuple[int, float]] = {}
+    for graph in local.named_graphs():
+        data = local.db.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+        count = data.count(b"\n")
+        started = time.perf_counter()
+        how = remote.put_graph(graph, data)
+        sent[graph] = (count, time.perf_counter() - started)
+        progress(f"{graph}: {count:,} triples via {how} in {sent[graph][1]:.2f} s")
+    return sent

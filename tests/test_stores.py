@@ -1,0 +1,91 @@
+"""The one store interface, on the embedded store and on a real Oxigraph server: same answers."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Literal, URIRef
+
+from tradekg.cli import cli
+from tradekg.graph.errors import EndpointError, QuerySyntaxError
+from tradekg.graph.remote import RemoteStore, push
+from tradekg.queries import names, run
+
+from conftest import ID, PREFIXES, start_oxigraph
+
+DS544 = URIRef(f"{ID}dispute/DS544")
+
+
+def test_select_with_a_bound_parameter(any_store):
+    rows = any_store.select(PREFIXES + "SELECT ?d ?c WHERE { ?d tkg:complainant ?c }", {"d": DS544})
+    assert [(r["d"], r["c"]) for r in rows] == [(DS544, URIRef(f"{ID}economy/CHN"))]
+    assert rows.variables == ["d", "c"]
+
+
+def test_aggregate_filtered_by_a_group_key_parameter(any_store):
+    query = PREFIXES + "SELECT ?d (COUNT(?t) AS ?n) WHERE { ?d tkg:thirdParty ?t } GROUP BY ?d"
+    assert [int(r["n"]) for r in any_store.select(query, {"d": DS544})] == [29]
+
+
+def test_hostile_literal_stays_one_literal(any_store):
+    hostile = Literal('x" } ; DROP ALL #')
+    rows = any_store.select("SELECT ?x WHERE { BIND(1 AS ?one) }", {"x": hostile})
+    assert rows[0]["x"] == hostile
+    assert any_store.ask(PREFIXES + "ASK { ?d a tkg:Dispute }")
+
+
+def test_construct_returns_ntriples(any_store):
+    text = any_store.construct(PREFIXES + f"CONSTRUCT {{ <{DS544}> tkg:respondent ?r }} WHERE {{ <{DS544}> tkg:respondent ?r }}")
+    assert text.strip() == f"<{DS544}> <https://w3id.org/tradekg/ontology#respondent> <{ID}economy/USA> ."
+
+
+def test_graph_clause_tells_the_source(any_store):
+    rows = any_store.select(PREFIXES + "SELECT ?d ?g WHERE { GRAPH ?g { ?d tkg:complainant ?c } }", {"d": DS544})
+    assert {str(r["g"]) for r in rows} == {"https://w3id.org/tradekg/graph/wto-ds-gateway"}
+
+
+def test_server_and_embedded_store_agree(full_store, remote_store):
+    assert remote_store.named_graphs() == full_store.named_graphs()
+    for name in names():
+        local, remote = run(full_store, name), run(remote_store, name)
+        assert sorted(map(sorted_items, remote)) == sorted(map(sorted_items, local)), name
+
+
+def sorted_items(row):
+    return sorted((k, v.n3()) for k, v in row.items())
+
+
+def test_malformed_query_on_server_is_a_syntax_error(remote_store):
+    with pytest.raises(QuerySyntaxError, match="refused the query"):
+        remote_store.select("SELECT * WHERE { ?s ?p }")
+
+
+def test_endpoint_down_is_a_clear_error():
+    store = RemoteStore("http://127.0.0.1:9/query", retries=2, timeout_s=2)
+    with pytest.raises(EndpointError, match=r"http://127.0.0.1:9/query did not answer after 2 attempts"):
+        store.select("SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+
+
+def test_insert_data_fallback_and_union_default_check(tmp_path, full_store):
+    process, url = start_oxigraph(tmp_path / "plain", union=False)
+    try:
+        remote = RemoteStore(url, store_url="")  # as if the server had no Graph Store Protocol
+        sent = push(full_store, remote)
+        members = "https://w3id.org/tradekg/graph/wto-members"
+        assert remote.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{members}> {{ ?s ?p ?o }} }}")[0]["n"].toPython() \
+            == sent[members][0]
+        with pytest.raises(EndpointError, match="union-default-graph"):
+            remote.check_union_default()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_cli_query_on_endpoint_matches_embedded(full_build, remote_store, oxigraph_url):
+    query = PREFIXES + f"SELECT ?t WHERE {{ <{ID}dispute/DS2> tkg:thirdParty ?t }} ORDER BY ?t"
+    local = CliRunner().invoke(cli, ["sparql", "--store", str(full_build[0]), "-f", "csv", query])
+    assert local.exit_code == 0, local.output
+    remote = CliRunner().invoke(cli, ["sparql", "--endpoint", oxigraph_url, "-f", "csv", query])
+    assert remote.exit_code == 0, remote.output
+    assert remote.output == local.output
+    assert "economy/EUN" in remote.output
