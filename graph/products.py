@@ -30,6 +30,11 @@ def hs_node(code: str) -> NamedNode:
     return instance("hs2022", code)
 
 
+def hs_section_node(roman: str) -> NamedNode:
+    """The HS 2022 section node of a Roman numeral (``id/hs2022/section/XV``)."""
+    return instance("hs2022", "section", roman)
+
+
 def tariff_line_scheme(economy: str) -> NamedNode:
     return instance("scheme", "tariff-lines", economy)
 
@@ -48,6 +53,7 @@ class ProductLinker:
     """Knows the HS 2022 codes; turns source codes into product nodes and reports misses."""
 
     hs_codes: frozenset[str]
+    chapter_sections: dict[str, str] = field(default_factory=dict)  # "72" -> "XV" (chapters with a section)
     unmatched: Counter[str] = field(default_factory=Counter)       # code -> occurrences
     unmatched_where: dict[str, str] = field(default_factory=dict)  # code -> first place seen
     lines: dict[tuple[str, str], NamedNode | None] = field(default_factory=dict)
@@ -55,10 +61,20 @@ class ProductLinker:
 
     @classmethod
     def from_data(cls, data: Path) -> ProductLinker:
-        codes = frozenset(row.text("hscode", required=True)
-                          for row in read_csv(data / HS_FILE, required=("hscode", "level"))
-                          if row.text("level") in {"2", "4", "6"})
-        return cls(codes)
+        rows = [row for row in read_csv(data / HS_FILE, required=("hscode", "level", "section"))
+                if row.text("level") in {"2", "4", "6"}]
+        codes = frozenset(row.text("hscode", required=True) for row in rows)
+        # The section of each chapter; Comtrade's chapter 99 has "TOTAL" there, i.e. no section.
+        sections = {row.text("hscode", required=True): row.text("section", required=True) for row in rows
+                    if row.text("level") == "2" and row.text("section") != "TOTAL"}
+        return cls(codes, sections)
+
+    def hs_ancestors(self, code: str) -> list[NamedNode]:
+        """An existing HS 2022 code's node and all its ancestors, up to its section (most specific first)."""
+        nodes = [hs_node(code[:width]) for width in (6, 4, 2) if len(code) >= width and code[:width] in self.hs_codes]
+        if (section := self.chapter_sections.get(code[:2])) is not None:
+            nodes.append(hs_section_node(section))
+        return nodes
 
     def hs_parent(self, digits: str) -> str | None:
         """The most specific existing HS 2022 code that ``digits`` falls under (6, 4, then 2 digits)."""
@@ -108,6 +124,13 @@ class ProductLinker:
             yield node, SKOS.inScheme, tariff_line_scheme(economy)
             yield node, SKOS.broader, hs_node(parent)
             yield node, TKG.hsLevel, integer(len(digits))
+            # Materialised closure and shortcuts, like the HS 2022 nodes have (no property paths needed).
+            for ancestor in self.hs_ancestors(parent):
+                yield node, SKOS.broaderTransitive, ancestor
+            if parent[:2] in self.hs_codes:
+                yield node, TKG.hsChapter, hs_node(parent[:2])
+            if (section := self.chapter_sections.get(parent[:2])) is not None:
+                yield node, TKG.hsSection, hs_section_node(section)
 
     def _miss(self, code: str, where: str) -> None:
         self.unmatched[code.strip()] += 1

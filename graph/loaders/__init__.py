@@ -21,6 +21,7 @@ TripleSource = Callable[["BuildContext"], Iterator[Triple]]
 
 def registry() -> list[tuple[str, TripleSource]]:
     """The loaders of the default build, in order."""
-    from . import economies, ontology, wto_ds_crawl, wto_ds_gateway, wto_members
+    from . import economies, hs2022, ontology, wto_ds_crawl, wto_ds_gateway, wto_members
 
-    return [(m.SOURCE, m.triples) for m in (ontology, wto_members, wto_ds_gateway, wto_ds_crawl, economies)]
+    order = (ontology, wto_members, wto_ds_gateway, wto_ds_crawl, hs2022, economies)
+    return [(m.SOURCE, m.triples) for m in order]
