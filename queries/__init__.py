@@ -127,4 +127,5 @@ def get(name: str) -> Query:
 def run(store: Store, name: str, **raw: str) -> Rows:
     """Answer one catalog question: the only way a question gets answered, from any face."""
     query = get(name)
-    return store.select(query.text, query.bind(raw))
+    bindings = query.bind(raw)  # refuse bad input before touching the store
+    return store.select(query.text, bindings)

@@ -165,6 +165,45 @@ def sparql(store_path: Path | None, endpoint: str | None, update_endpoint: str |
         click.echo(write(store.select(text), fmt), nl=False)
 
 
+@cli.command("queries")
+def list_queries() -> None:
+    """List the query catalog: every named question, with its parameters."""
+    from .queries import get, names
+
+    for name in names():
+        query = get(name)
+        params = ", ".join(f"{p.name} ({p.type})" for p in query.params.values())
+        click.echo(f"{name}\n    {query.title}" + (f"\n    parameters: {params}" if params else ""))
+
+
+@cli.command("query")
+@store_option
+@click.argument("name")
+@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
+              help="A parameter, repeatable; `tradekg queries` lists each query's parameters.")
+@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--show", is_flag=True, help="Print the SPARQL with the parameters bound, instead of running it.")
+def run_query(store_path: Path | None, endpoint: str | None, update_endpoint: str | None, name: str,
+              params: tuple[str, ...], fmt: str, show: bool) -> None:
+    """Run the catalog query NAME, e.g. `tradekg query disputes_between -p a=USA -p b=CHN`."""
+    from .graph.remote import values_clause
+    from .graph.results import write
+    from .queries import get, run
+
+    raw = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--param")
+        raw[key.strip()] = value
+    query = get(name)
+    bindings = query.bind(raw)
+    if show:
+        click.echo(query.text.rstrip() + values_clause(bindings))
+        return
+    click.echo(write(run(_open(store_path, endpoint, update_endpoint), name, **raw), fmt), nl=False)
+
+
 @cli.command()
 @store_option
 @click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
