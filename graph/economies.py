@@ -41,22 +41,25 @@ class Reconciler:
             notes[name.casefold()] = row.text("note") or ""
         return cls(aliases, notes)
 
-    def resolve(self, name: str, where: str) -> str | None:
+    def resolve(self, name: str, where: str, remember: bool = True) -> str | None:
         """The economy code for a source name or code; None (and a report entry) when there is none.
 
-        ``where`` says where the name was read ("wto_members.csv:12"), for the report.
+        ``where`` says where the name was read ("wto_members.csv:12"), for the report; user input
+        (``remember=False``) leaves no trace in it.
         """
         key = name.strip().casefold()
         if key in self.aliases:
             code = self.aliases[key]
             if not code:
-                self.ignored[name.strip()].append(where)
+                if remember:
+                    self.ignored[name.strip()].append(where)
                 return None
             return code
         try:
             return pycountry.countries.lookup(name.strip()).alpha_3
         except LookupError:
-            self.unmatched[name.strip()].append(where)
+            if remember:
+                self.unmatched[name.strip()].append(where)
             return None
 
     def check(self) -> None:

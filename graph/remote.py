@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -32,12 +33,31 @@ INSERT_CHUNK = 5_000  # triples per INSERT DATA when the server has no Graph Sto
 
 
 def values_clause(bindings: Mapping[str, Identifier]) -> str:
-    """A trailing VALUES block; every term is written by rdflib's ``n3()``, which escapes it."""
+    """A VALUES block; every term is written by rdflib's ``n3()``, which escapes it."""
     if not bindings:
         return ""
     names = " ".join(f"?{name}" for name in bindings)
     terms = " ".join(term.n3() for term in bindings.values())
     return f"\nVALUES ({names}) {{ ({terms}) }}\n"
+
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def bind_values(text: str, bindings: Mapping[str, Identifier]) -> str:
+    """The query with its parameters bound by a VALUES block at the top of its outermost WHERE.
+
+    At the top (not trailing the query) the values are in scope for every FILTER and BIND below,
+    as with the embedded engine's substitution, so "as of" dates and optional filters behave the
+    same on every engine. Only escaped terms are inserted; no user text reaches the query.
+    """
+    if not bindings:
+        return text
+    body = re.sub(r"#[^\n]*", lambda m: " " * len(m.group(0)), text)  # keep offsets, ignore comments
+    match = _WHERE.search(body)
+    if match is None:
+        raise QuerySyntaxError("a parameterised query needs a WHERE { … } clause")
+    return text[: match.end()] + values_clause(bindings) + text[match.end():]
 
 
 def _auth_header() -> dict[str, str]:
@@ -98,7 +118,7 @@ class RemoteStore:
 
     def _query_json(self, text: str, bindings: Mapping[str, Identifier] | None) -> dict:
         def prepare(client: SPARQLWrapper) -> None:
-            client.setQuery(text + values_clause(bindings or {}))
+            client.setQuery(bind_values(text, bindings or {}))
             client.setReturnFormat(JSON)
         return self._run(self.query_url, prepare).convert()
 
@@ -117,7 +137,7 @@ class RemoteStore:
 
     def construct(self, text: str, bindings: Mapping[str, Identifier] | None = None) -> str:
         def prepare(client: SPARQLWrapper) -> None:
-            client.setQuery(text + values_clause(bindings or {}))
+            client.setQuery(bind_values(text, bindings or {}))
             client.setReturnFormat(N3)
             client.addCustomHttpHeader("Accept", "application/n-triples")
         return self._run(self.query_url, prepare).response.read().decode("utf-8")

@@ -55,7 +55,50 @@ def _int(value: str) -> Literal:
         raise BadParameters(f"not a whole number: {value!r}") from None
 
 
-CONVERTERS = {"iri": iri, "literal": Literal, "date": _date, "int": _int}
+_ID = "https://w3id.org/tradekg/id/"
+
+
+def _economy(value: str) -> URIRef:
+    """An economy IRI, or a code or name: USA, us, EU, EEC, European Union, Chinese Taipei, Taiwan."""
+    if value.startswith(("http://", "https://")):
+        return iri(value)
+    from ..data import bundled
+
+    code = _reconciler(bundled()).resolve(value, "parameter", remember=False)
+    if code is None:
+        raise BadParameters(f"no economy is known as {value!r}; use an ISO 3166 code such as USA or CHN, or EUN/EU")
+    return URIRef(f"{_ID}economy/{code}")
+
+
+@cache
+def _reconciler(data):  # one crosswalk read per process
+    from ..graph.economies import Reconciler
+
+    return Reconciler.from_crosswalk(data / "crosswalks" / "economy_aliases.csv")
+
+
+def _product(value: str) -> URIRef:
+    """An HS 2022 node, from an IRI or a code (72, 7208, 720810, with or without dots)."""
+    if value.startswith(("http://", "https://")):
+        return iri(value)
+    digits = "".join(ch for ch in value if ch.isdigit())
+    if len(digits) not in (2, 4, 6) or len(digits) != len(value.replace(".", "").strip()):
+        raise BadParameters(f"not an HS code of 2, 4 or 6 digits: {value!r}")
+    return URIRef(f"{_ID}hs2022/{digits}")
+
+
+def _dispute(value: str) -> URIRef:
+    """A dispute IRI, from an IRI or a WTO number: DS544, ds544 or 544."""
+    if value.startswith(("http://", "https://")):
+        return iri(value)
+    match = re.fullmatch(r"(?i)(?:ds)?\s*([1-9][0-9]*)", value.strip())
+    if not match:
+        raise BadParameters(f"not a WTO dispute number such as DS544: {value!r}")
+    return URIRef(f"{_ID}dispute/DS{match.group(1)}")
+
+
+CONVERTERS = {"iri": iri, "literal": Literal, "date": _date, "int": _int, "economy": _economy,
+              "product": _product, "dispute": _dispute}
 
 
 @dataclass(frozen=True)

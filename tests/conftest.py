@@ -30,6 +30,16 @@ def cut_csv(source: Path, target: Path, keep: Iterable[int], delimiter: str = ",
         writer.writerows(row for i, row in enumerate(rows[1:]) if i in wanted)
 
 
+FOUNDATION = ("ontology", "wto-members", "wto-ds-gateway", "wto-ds-crawl-2018", "economies")
+
+
+def foundation_loaders():
+    """The WTO loaders alone: a quick build for tests about building (errors, atomic swap, shapes)."""
+    from tradekg.graph.loaders import registry
+
+    return [(key, triples) for key, triples in registry() if key in FOUNDATION]
+
+
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
     """A private copy of the bundled data, for tests that corrupt a file."""
@@ -40,9 +50,10 @@ def data_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def mini_data(data_copy: Path) -> Path:
-    """The bundle with the dispute table cut to a few real cases (DS1, DS2, DS490, DS544, DS574, DS600)."""
+    """The bundle with the gateway's dispute table cut to nine real cases: DS1, DS2, DS490, DS544,
+    DS574, DS600, and DS552, DS556, DS564 (which the curated national-security rows refer to)."""
     cases = data_copy / "wto-ds-gateway" / "ds_cases.csv"
-    cut_csv(bundled() / "wto-ds-gateway" / "ds_cases.csv", cases, keep=[0, 1, 489, 543, 573, 599])
+    cut_csv(bundled() / "wto-ds-gateway" / "ds_cases.csv", cases, keep=[0, 1, 489, 543, 551, 555, 563, 573, 599])
     return data_copy
 
 

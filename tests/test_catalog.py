@@ -9,7 +9,7 @@ from rdflib.plugins.sparql import prepareQuery
 
 from tradekg.cli import cli
 from tradekg.graph.errors import BadParameters, UnknownQuery
-from tradekg.graph.remote import values_clause
+from tradekg.graph.remote import bind_values
 from tradekg.queries import get, iri, names, run
 
 
@@ -35,13 +35,13 @@ def test_parameters_are_projected(name):
 
 
 @pytest.mark.parametrize("name", names())
-def test_bound_and_trailing_values_agree(name, full_store):
-    """The embedded engine's substitution and a remote endpoint's trailing VALUES give one answer."""
+def test_bound_and_inline_values_agree(name, full_store):
+    """The embedded engine's substitution and a remote endpoint's VALUES block give one answer."""
     query = get(name)
     bindings = query.bind(query.example)
     bound = full_store.select(query.text, bindings)
-    trailing = full_store.select(query.text + values_clause(bindings))
-    assert as_set(bound) == as_set(trailing)
+    inline = full_store.select(bind_values(query.text, bindings))
+    assert as_set(bound) == as_set(inline)
     assert bound, f"{name} returned no rows for its example"
 
 

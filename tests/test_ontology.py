@@ -76,6 +76,7 @@ def test_expected_classes_and_properties_declared():
         "RegionalTradeAgreement", "Provision", "Participation", "Dispute", "StatusEvent",
         "Measure", "LegalInstrument", "Product", "MeasureType", "DisputeSubject",
         "DisputeStatus", "Forum", "Source", "TradeFlow",
+        "DutyRate",  # us_mfn / us_section301 loaders
     }
     assert classes == {TKG[c] for c in expected_classes}
     for prop in ("wtoMemberSince", "party", "participant", "viaBloc", "startDate", "complainant",

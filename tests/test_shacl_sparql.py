@@ -19,16 +19,16 @@ SKOS = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
 @pytest.fixture(scope="module")
 def mini_graph(tmp_path_factory) -> rdflib.Graph:
     """The real bundle with DS1, DS2, DS490, DS544, DS574, DS600 as an rdflib graph (it conforms)."""
-    from conftest import cut_csv
+    from conftest import cut_csv, foundation_loaders
     import shutil
     from tradekg.data import bundled
 
     data = tmp_path_factory.mktemp("d") / "data"
     shutil.copytree(bundled(), data, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
     cut_csv(bundled() / "wto-ds-gateway" / "ds_cases.csv", data / "wto-ds-gateway" / "ds_cases.csv",
-            keep=[0, 1, 489, 543, 573, 599])
+            keep=[0, 1, 489, 543, 551, 555, 563, 573, 599])
     target = tmp_path_factory.mktemp("s") / "store"
-    build(target, data, check_shapes=False)
+    build(target, data, check_shapes=False, loaders=foundation_loaders())
     db = ox.Store.read_only(str(target))
     return to_rdflib_graph(db)
 
