@@ -47,7 +47,7 @@ def main() -> None:
         print(f"  median {statistics.median(times):.2f} s  (min {min(times):.2f}, max {max(times):.2f});"
               f" of which SHACL validation {statistics.median(validate):.2f} s")
         print(f"  {report.total:,} triples in {len(report.triples)} named graphs")
-        rss = peak_rss_mb([sys.executable, "-m", "tradekg.cli", "build", "--store", str(Path(tmp) / "rss")])
+        rss = peak_rss_mb([sys.executable, "-m", "tradekg", "build", "--store", str(Path(tmp) / "rss")])
         print(f"  peak RSS of `tradekg build` in a fresh process: {rss:.0f} MB")
 
         store = ox.Store.read_only(str(target))

@@ -52,3 +52,7 @@ class BadParameters(TradeKGError):
 
 class UnknownQuery(TradeKGError):
     """No query of that name in the catalog."""
+
+
+class ExportError(TradeKGError):
+    """An export could not be written (the folder is missing or not writable); nothing was replaced."""

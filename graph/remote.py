@@ -22,7 +22,7 @@ from typing import Any
 
 from rdflib.plugins.sparql.results.jsonresults import parseJsonTerm
 from rdflib.term import Identifier
-from SPARQLWrapper import JSON, N3, POST, POSTDIRECTLY, SPARQLWrapper
+from SPARQLWrapper import CONSTRUCT, JSON, N3, POST, POSTDIRECTLY, SELECT, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from .errors import EndpointError, QuerySyntaxError
@@ -119,6 +119,10 @@ class RemoteStore:
     def _query_json(self, text: str, bindings: Mapping[str, Identifier] | None) -> dict:
         def prepare(client: SPARQLWrapper) -> None:
             client.setQuery(bind_values(text, bindings or {}))
+            # SPARQLWrapper guesses the form from the first keyword in the text, and its comment
+            # stripping leaves every other comment line: "additional" in a header became ADD, an
+            # update, which the server refused. SELECT and ASK both answer in JSON.
+            client.queryType = SELECT
             client.setReturnFormat(JSON)
         return self._run(self.query_url, prepare).convert()
 
@@ -138,6 +142,7 @@ class RemoteStore:
     def construct(self, text: str, bindings: Mapping[str, Identifier] | None = None) -> str:
         def prepare(client: SPARQLWrapper) -> None:
             client.setQuery(bind_values(text, bindings or {}))
+            client.queryType = CONSTRUCT  # not guessed from the text (see _query_json)
             client.setReturnFormat(N3)
             client.addCustomHttpHeader("Accept", "application/n-triples")
         return self._run(self.query_url, prepare).response.read().decode("utf-8")

@@ -186,7 +186,7 @@ def list_queries() -> None:
 def run_query(store_path: Path | None, endpoint: str | None, update_endpoint: str | None, name: str,
               params: tuple[str, ...], fmt: str, show: bool) -> None:
     """Run the catalog query NAME, e.g. `tradekg query disputes_between -p a=USA -p b=CHN`."""
-    from .graph.remote import values_clause
+    from .graph.remote import bind_values
     from .graph.results import write
     from .queries import get, run
 
@@ -199,7 +199,7 @@ def run_query(store_path: Path | None, endpoint: str | None, update_endpoint: st
     query = get(name)
     bindings = query.bind(raw)
     if show:
-        click.echo(query.text.rstrip() + values_clause(bindings))
+        click.echo(bind_values(query.text, bindings))
         return
     click.echo(write(run(_open(store_path, endpoint, update_endpoint), name, **raw), fmt), nl=False)
 
@@ -217,9 +217,35 @@ def stats(store_path: Path | None, endpoint: str | None, update_endpoint: str | 
     click.echo(write(run(store, "triples_per_graph"), fmt), nl=False)
 
 
-def main() -> None:  # pragma: no cover - for python -m
-    cli()
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--store", "store_path", type=click.Path(path_type=Path), default=None,
+              help="Folder of the embedded store [default: $TRADEKG_STORE or ~/.local/share/tradekg/store]; "
+                   "built from the bundled data if it does not exist.")
+@click.option("--endpoint", default=None, help="Serve a SPARQL 1.1 endpoint's graph instead [$TRADEKG_ENDPOINT].")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="TOML settings file [$TRADEKG_CONFIG]; TRADEKG_* variables override it.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes (each opens the store read-only).")
+def serve(host: str, port: int, store_path: Path | None, endpoint: str | None, config: Path | None,
+          workers: int) -> None:
+    """Serve the HTTP API: relationship endpoints, /sparql, and the docs at /docs.
+
+    On a fresh machine the graph is first built from the bundled data. Settings (timeouts, row cap,
+    CORS, update token) come from TRADEKG_* variables or --config; they are printed at start-up,
+    secrets left out.
+    """
+    from .api.serve import run
+    from .api.settings import Settings
+
+    settings = Settings.load(config=config, store=store_path, endpoint=endpoint)
+    run(host, port, settings, workers, echo=lambda m: click.echo(m, err=True))
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
+from .network_cli import network  # noqa: E402 - the `network` group; it uses store_option and _open above
+
+cli.add_command(network)
+from .export_cli import export  # noqa: E402 - `tradekg export VIEW --format FMT --out FILE`
+
+cli.add_command(export)

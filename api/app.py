@@ -1,0 +1,107 @@
+"""The app factory: ``create_app(store, settings)`` wires the routes, the error handlers, the SPARQL
+engine, CORS, compression and access logs around one :class:`~tradekg.graph.store.Store`.
+
+No module-level app: the CLI (`tradekg serve`) and each test build their own.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import asynccontextmanager
+from functools import cache
+from typing import Any
+
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
+from starlette.middleware.gzip import GZipMiddleware
+
+from .. import __version__
+from ..graph.store import EmbeddedStore, Store
+from . import errors, sparql
+from .deps import Catalog
+from .engines import engine_for
+from .logs import AccessLog
+from .routes import ROUTERS
+from .routes.common import no_unknown_parameters
+from .routes import export as export_routes
+from .settings import Settings
+
+DESCRIPTION = """A knowledge graph of international trade relationships — economies, WTO and regional
+agreements, trade measures, disputes and HS products — built from real public data.
+
+* **Relationship endpoints** answer common questions as JSON without SPARQL. Every list is paginated
+  with a stable cursor (`next`), has a maximum page size, and names the named graphs (`sources`) its
+  answer came from. Economy codes accept ISO codes in any case and aliases (EU, US, Chinese Taipei).
+* **`/sparql`** is a standard SPARQL 1.1 Protocol endpoint (read-only) for SPARQLWrapper, YASGUI,
+  rdflib's SPARQLStore or curl; the query catalog behind every answer is at **`/queries`**.
+* Errors are problem documents (RFC 9457, `application/problem+json`); on `/sparql`, plain text.
+"""
+
+
+def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.engine.warm_up()  # start the /sparql workers now, not on the first query
+        yield
+        app.state.engine.close()
+
+    app = FastAPI(title="tradekg", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+                  dependencies=[Depends(no_unknown_parameters)])
+    app.state.settings = settings
+    app.state.store = store
+    app.state.catalog = Catalog(store)
+    app.state.engine = engine_for(store, settings)
+    app.state.named_graphs = cache(store.named_graphs)
+    lock = threading.Lock()
+
+    def reopen() -> None:
+        """After an authorised update: fresh read-only handles and no cached answers."""
+        with lock:
+            if isinstance(store, EmbeddedStore) and store.path is not None:
+                store.db = EmbeddedStore(store.path).db
+            app.state.catalog.clear()
+            app.state.named_graphs.cache_clear()
+
+    app.state.reopen = reopen
+    errors.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.include_router(sparql.router)
+    app.include_router(export_routes.router)  # GET /export/{view}?format=…
+
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+                           allow_headers=["Accept", "Authorization", "Content-Type"],
+                           expose_headers=["X-TradeKG-Truncated"])
+    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes)
+    app.add_middleware(AccessLog)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+_PROBLEMS = {400: "Bad request (e.g. a malformed cursor)", 404: "Not found (with the closest matches)",
+             422: "Invalid parameters", 500: "Unexpected error (logged)", 503: "Store or endpoint unavailable"}
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema, with every failure documented as application/problem+json (as it is answered)."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = errors.Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    ref = {"$ref": "#/components/schemas/Problem"}
+    for path, operations in schema.get("paths", {}).items():
+        if path.startswith("/sparql"):
+            continue
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status, text in _PROBLEMS.items():
+                responses[str(status)] = {"description": text, "content": {errors.PROBLEM: {"schema": ref}}}
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
+    app.openapi_schema = schema
+    return schema

@@ -1,0 +1,144 @@
+"""Every failure as a problem document (RFC 9457, ``application/problem+json``) in the relationship API,
+and as the SPARQL Protocol's plain-text error on ``/sparql`` — never a bare 500 page.
+
+Routes raise; they never ``try/except``. The handlers here translate tradekg's own errors
+(:mod:`tradekg.graph.errors`) and the web layer's (validation, unknown routes), and catch the
+unexpected last: logged with its traceback, answered 500 with a problem document.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..graph.errors import (BadParameters, EndpointError, QuerySyntaxError, StoreError, TradeKGError,
+                            UnknownQuery)
+
+log = logging.getLogger("tradekg.api")
+PROBLEM = "application/problem+json"
+TYPES = "https://w3id.org/tradekg/problems/"
+
+
+class Problem(BaseModel):
+    """A problem document (RFC 9457): what went wrong, in words a client can show."""
+
+    type: str = Field(examples=[TYPES + "not-found"])
+    title: str = Field(examples=["Not found"])
+    status: int = Field(examples=[404])
+    detail: str = Field(examples=["no economy is known as 'XYZ'"])
+    instance: str | None = Field(None, examples=["/economies/XYZ"])
+    suggestions: list[str] | None = Field(None, description="Closest known codes or names, for a 404.",
+                                          examples=[["USA", "UZB"]])
+    errors: list[dict[str, Any]] | None = Field(None, description="Per-field validation errors, for a 422.")
+
+
+class NotFound(TradeKGError):
+    """The thing named in the path does not exist; carries the closest matches."""
+
+    def __init__(self, detail: str, suggestions: list[str] | None = None):
+        super().__init__(detail)
+        self.suggestions = suggestions
+
+
+class SparqlError(Exception):
+    """A /sparql failure, answered in the protocol's own form: a status and a plain-text message."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status, self.message, self.headers = status, message, headers
+
+
+# status, slug, title for each of tradekg's errors (subclasses before their bases)
+_MAP: list[tuple[type[Exception], int, str, str]] = [
+    (NotFound, 404, "not-found", "Not found"),
+    (UnknownQuery, 404, "unknown-query", "No such query"),
+    (BadParameters, 422, "bad-parameters", "Bad parameters"),
+    (QuerySyntaxError, 400, "query-syntax", "Malformed query"),
+    (EndpointError, 503, "endpoint-unavailable", "SPARQL endpoint unavailable"),
+    (StoreError, 503, "store-unavailable", "Store unavailable"),
+    (TradeKGError, 400, "bad-request", "Bad request"),
+]
+
+
+def problem(status: int, slug: str, title: str, detail: str, request: Request | None = None,
+            headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+    body = {"type": TYPES + slug, "title": title, "status": status, "detail": detail}
+    if request is not None:
+        body["instance"] = request.url.path
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _is_sparql(request: Request) -> bool:
+    return request.url.path.rstrip("/").endswith("/sparql")
+
+
+def _tradekg_error(request: Request, exc: Exception) -> Response:
+    for kind, status, slug, title in _MAP:
+        if isinstance(exc, kind):
+            if _is_sparql(request):
+                return PlainTextResponse(f"{title}: {exc}", status_code=status)
+            return problem(status, slug, title, str(exc), request,
+                           suggestions=getattr(exc, "suggestions", None))
+    raise exc  # pragma: no cover - _MAP ends with the base class
+
+
+def _sparql_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SparqlError)
+    return PlainTextResponse(exc.message, status_code=exc.status, headers=exc.headers)
+
+
+def _allowed(request: Request) -> str:
+    """Every method some route offers for this path (Starlette's 405 names only the first route's)."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in request.app.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
+def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 405:
+        exc.headers = {**(exc.headers or {}), "Allow": _allowed(request)}
+    if _is_sparql(request):
+        return PlainTextResponse(str(exc.detail), status_code=exc.status_code, headers=exc.headers)
+    slug = {404: "not-found", 405: "method-not-allowed", 406: "not-acceptable"}.get(exc.status_code, "http-error")
+    title = {404: "Not found", 405: "Method not allowed", 406: "Not acceptable"}.get(exc.status_code, "HTTP error")
+    return problem(exc.status_code, slug, title, str(exc.detail), request, headers=exc.headers)
+
+
+def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+              for e in exc.errors()]
+    detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors) or "invalid request"
+    if _is_sparql(request):
+        return PlainTextResponse(detail, status_code=400)
+    return problem(422, "validation", "Invalid request", detail, request, errors=errors)
+
+
+def _unexpected(request: Request, exc: Exception) -> Response:
+    """The last line of defence: log the traceback, answer a problem document (or plain text on /sparql)."""
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if _is_sparql(request):
+        return PlainTextResponse(f"internal error: {type(exc).__name__}", status_code=500)
+    return problem(500, "internal", "Internal error",
+                   f"an unexpected {type(exc).__name__} occurred; it has been logged", request)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(TradeKGError, _tradekg_error)
+    app.add_exception_handler(SparqlError, _sparql_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected)

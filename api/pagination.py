@@ -1,0 +1,66 @@
+"""Stable keyset pagination: a page is "the first ``limit`` items whose sort key is after the cursor".
+
+The cursor is the last item's sort key, base64url-encoded JSON: opaque to clients, and stable
+where OFFSET is not (an item added or removed before the cursor does not shift later pages).
+Catalog queries are fixed files, so the key condition is applied to their (cached) answer.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from ..graph.errors import BadParameters
+
+T = TypeVar("T")
+Key = tuple[Any, ...]
+
+
+def encode(key: Key) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(key), separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode(cursor: str) -> Key:
+    """The sort key inside a cursor; BadParameters for anything not made by :func:`encode`."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        key = json.loads(raw)
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise BadParameters(f"not a cursor from this API: {cursor[:40]!r}; use the `next` value of a page") from None
+    if not isinstance(key, list) or not all(isinstance(k, (str, int, float)) for k in key):
+        raise BadParameters(f"not a cursor from this API: {cursor[:40]!r}")
+    return tuple(key)
+
+
+@dataclass(frozen=True)
+class Ordered(Generic[T]):
+    """Items in key order with their keys, built once per answer, so a page is a bisection and a slice."""
+
+    items: list[T]
+    keys: list[Key]
+
+    @classmethod
+    def of(cls, items: Sequence[T], key: Callable[[T], Key]) -> Ordered[T]:
+        ordered = sorted(items, key=key)
+        return cls(ordered, [tuple(key(item)) for item in ordered])
+
+    def page(self, limit: int, cursor: str | None) -> tuple[list[T], str | None]:
+        """The first ``limit`` items after ``cursor``, and the cursor of the next page (None at the end)."""
+        start = 0
+        if cursor:
+            try:
+                start = bisect_right(self.keys, decode(cursor))
+            except TypeError:
+                raise BadParameters("this cursor belongs to another list; start again without `cursor`") from None
+        end = start + limit
+        return self.items[start:end], (encode(self.keys[end - 1]) if end < len(self.items) else None)
+
+
+def page(items: Sequence[T], key: Callable[[T], Key], limit: int, cursor: str | None) -> tuple[list[T], str | None]:
+    """One page of ``items`` in key order after ``cursor``, and the cursor of the next page (None at the end)."""
+    return Ordered.of(items, key).page(limit, cursor)

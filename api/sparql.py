@@ -1,0 +1,186 @@
+"""The SPARQL 1.1 Protocol endpoint: GET and POST queries, dataset parameters, content negotiation,
+a service description, read-only unless a token is presented, SERVICE off unless enabled, and
+a wall-clock timeout that stops the work (see :mod:`tradekg.api.pool`).
+
+Errors follow the protocol, not the problem documents of the rest of the API: a status code and
+a plain-text message (for a malformed query, the parser's message with line and column).
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from ..graph.errors import TradeKGError
+from . import formats, service, sparql_text
+from .engines import LocalEngine, RemoteEngine
+from .errors import SparqlError
+from .pool import PoolBusy, QueryTimeout
+from .worker import Answer, Job
+
+router = APIRouter(tags=["SPARQL 1.1 Protocol"])
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^<>\"{}|^`\\\x00-\x20]*")
+MAX_QUERY_BYTES = 1_000_000
+
+_TEXT = {"content": {"text/plain": {"schema": {"type": "string"}}}}
+_RESPONSES = {
+    200: {"description": "Query answer in the negotiated format (SPARQL results JSON/XML/CSV/TSV for SELECT "
+                         "and ASK; Turtle, N-Triples, N-Quads, TriG, RDF/XML or JSON-LD for CONSTRUCT and DESCRIBE).",
+          "content": {m: {"schema": {}} for m in {*formats.CANONICAL.values(), "text/plain"}}},
+    400: {"description": "Malformed query: the parser's message with line and column.", **_TEXT},
+    401: {"description": "An update with a missing or wrong bearer token.", **_TEXT},
+    403: {"description": "An update on a read-only endpoint, or SERVICE/LOAD while federation is off.", **_TEXT},
+    406: {"description": "No acceptable serialisation for this kind of answer.", **_TEXT},
+    413: {"description": "The request body is too large.", **_TEXT},
+    415: {"description": "A POST body that is neither a form, a query nor an update.", **_TEXT},
+    500: {"description": "The engine failed while evaluating the query.", **_TEXT},
+    503: {"description": "The query ran past the time limit and was stopped, or all workers are busy.", **_TEXT},
+}
+
+EXAMPLE = ("PREFIX tkg: <https://w3id.org/tradekg/ontology#>\n"
+           "SELECT ?complainant WHERE { <https://w3id.org/tradekg/id/dispute/DS544> tkg:complainant ?complainant }")
+
+
+@router.get("/sparql", name="sparql", responses=_RESPONSES, summary="SPARQL 1.1 query (GET), or the service description")
+def sparql_get(request: Request,
+               query: str | None = Query(None, description="The SPARQL query; without it, the service description.",
+                                         examples=[EXAMPLE]),
+               default_graph_uri: list[str] = Query([], alias="default-graph-uri"),
+               named_graph_uri: list[str] = Query([], alias="named-graph-uri")) -> Response:
+    if query is None:
+        return _service_description(request)
+    return _query(request, query, default_graph_uri, named_graph_uri)
+
+
+@router.post("/sparql", responses=_RESPONSES, summary="SPARQL 1.1 query or update (POST)",
+             openapi_extra={"requestBody": {"content": {
+                 "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
+                     "query": {"type": "string"}, "update": {"type": "string"},
+                     "default-graph-uri": {"type": "string"}, "named-graph-uri": {"type": "string"}}}},
+                 "application/sparql-query": {"schema": {"type": "string"}, "example": EXAMPLE},
+                 "application/sparql-update": {"schema": {"type": "string"}}}}})
+async def sparql_post(request: Request) -> Response:
+    body = await request.body()
+    if len(body) > MAX_QUERY_BYTES:
+        raise SparqlError(413, f"request body over {MAX_QUERY_BYTES:,} bytes")
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    params = request.query_params
+    default, named = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
+    text = _decode(body)
+    if kind == "application/x-www-form-urlencoded":
+        form = parse_qs(text, keep_blank_values=True)
+        default += form.get("default-graph-uri", [])
+        named += form.get("named-graph-uri", [])
+        if "update" in form:
+            return await run_in_threadpool(_update, request, form["update"][0])
+        if "query" not in form:
+            raise SparqlError(400, "a form POST needs a `query` or an `update` field")
+        return await run_in_threadpool(_query, request, form["query"][0], default, named)
+    if kind == "application/sparql-query":
+        return await run_in_threadpool(_query, request, text, default, named)
+    if kind == "application/sparql-update":
+        return await run_in_threadpool(_update, request, text)
+    raise SparqlError(415, "POST a form (application/x-www-form-urlencoded), application/sparql-query "
+                           "or application/sparql-update")
+
+
+def _decode(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SparqlError(400, "the request body is not UTF-8") from None
+
+
+def _query(request: Request, text: str, default: list[str], named: list[str]) -> Response:
+    settings, engine = request.app.state.settings, request.app.state.engine
+    form = sparql_text.form(text)
+    if sparql_text.is_update(text):
+        raise SparqlError(403 if not settings.update_token else 400,
+                          "this is an update; the endpoint is read-only" if not settings.update_token else
+                          "send updates as an `update` form field or as application/sparql-update")
+    if not settings.allow_service and sparql_text.uses_service(text):
+        raise SparqlError(403, "SERVICE (federated query) is disabled on this endpoint "
+                               "(enable with TRADEKG_ALLOW_SERVICE=1)")
+    accept = request.headers.get("accept", "")
+    if isinstance(engine, RemoteEngine):
+        return _remote(engine, text, accept, default, named)
+    ranges = formats.parse_accept(accept)
+    results_media = formats.choose_media(ranges, formats.RESULT_TYPES)
+    graph_media = formats.choose_media(ranges, formats.GRAPH_TYPES)
+    results = formats.RESULT_TYPES[results_media] if results_media else None
+    graph = formats.GRAPH_TYPES[graph_media] if graph_media else None
+    if (results is None and form in ("SELECT", "ASK")) or (graph is None and form in ("CONSTRUCT", "DESCRIBE")) \
+            or (results is None and graph is None):
+        raise SparqlError(406, f"nothing in Accept: {accept!r} fits a {form or 'query'} answer; "
+                               f"try {', '.join(sorted({m.split(';')[0] for m in formats.CANONICAL.values()}))}")
+    for uri in (*default, *named):
+        if not _IRI.fullmatch(uri):
+            raise SparqlError(400, f"default-graph-uri and named-graph-uri take absolute IRIs, not {uri[:100]!r}")
+    dataset = bool(default or named)
+    job = Job(text, results, graph, settings.row_cap,
+              tuple(default) if dataset else None, tuple(named) if dataset else None,
+              union=not sparql_text.has_from(text))
+    try:
+        answer: Answer = engine.run(job)
+    except QueryTimeout as e:
+        raise SparqlError(503, str(e)) from e
+    except PoolBusy as e:
+        raise SparqlError(503, str(e), {"Retry-After": "1"}) from e
+    request.state.log = {"form": form, "rows": answer.rows, "truncated": answer.truncated}
+    return _respond(answer, settings.row_cap, graph_media if answer.kind == "graph" else results_media)
+
+
+def _remote(engine: RemoteEngine, text: str, accept: str, default: list[str], named: list[str]) -> Response:
+    try:
+        return engine.forward(text, accept, default, named)
+    except TradeKGError as e:
+        raise SparqlError(503, str(e)) from e
+
+
+def _respond(answer: Answer, cap: int, media: str | None) -> Response:
+    if not answer.ok:
+        status = {"syntax": 400, "not-acceptable": 406}.get(answer.kind, 500)
+        prefix = "Malformed query: " if answer.kind == "syntax" else ""
+        raise SparqlError(status, prefix + answer.message)
+    headers = {"Vary": "Accept"}
+    if answer.truncated:
+        headers["X-TradeKG-Truncated"] = f"answer cut at the row cap of {cap:,}"
+    return Response(answer.body, media_type=formats.content_type(media or formats.CANONICAL[answer.format]),
+                    headers=headers)
+
+
+def _update(request: Request, text: str) -> Response:
+    settings = request.app.state.settings
+    engine: LocalEngine | RemoteEngine = request.app.state.engine
+    if not settings.update_token:
+        raise SparqlError(403, "this endpoint is read-only (no update token is configured)")
+    given = request.headers.get("authorization", "")
+    if not hmac.compare_digest(given.encode(), f"Bearer {settings.update_token}".encode()):
+        raise SparqlError(401, "updates need the configured bearer token", {"WWW-Authenticate": "Bearer"})
+    if not settings.allow_service and (sparql_text.uses_load(text) or sparql_text.uses_service(text)):
+        raise SparqlError(403, "LOAD and SERVICE are disabled on this endpoint (enable with TRADEKG_ALLOW_SERVICE=1)")
+    try:
+        engine.update(text, reopen=request.app.state.reopen)
+    except TradeKGError as e:
+        status = 400 if type(e).__name__ == "QuerySyntaxError" else 503
+        raise SparqlError(status, str(e)) from e
+    return Response(status_code=204)
+
+
+def _service_description(request: Request) -> Response:
+    settings = request.app.state.settings
+    ranges = formats.parse_accept(request.headers.get("accept"))
+    media = formats.choose_media(ranges, formats.GRAPH_TYPES)
+    if media is None:
+        raise SparqlError(406, "the service description is available as Turtle, N-Triples, N-Quads, TriG, "
+                               "RDF/XML or JSON-LD")
+    endpoint = str(request.url.replace(query=""))
+    text = service.describe(endpoint, request.app.state.named_graphs(), bool(settings.update_token),
+                            settings.allow_service)
+    return Response(service.serialise(text, formats.GRAPH_TYPES[media]), media_type=formats.content_type(media),
+                    headers={"Vary": "Accept"})

@@ -1,0 +1,156 @@
+"""One SPARQL query, answered and serialised inside pyoxigraph, with a row cap.
+
+This module runs in the /sparql worker processes (see :mod:`tradekg.api.pool`), so it imports
+only the standard library and pyoxigraph: a worker starts in a fraction of a second, and killing
+it on a timeout really stops the work. :func:`answer` is also usable in-process (in-memory store).
+
+The row cap without building Python objects per row: SELECT answers are first written as TSV
+(one solution per line, by the SPARQL 1.1 TSV rules) into a writer that stops the engine after
+``cap`` lines; the kept lines are parsed back by the engine and written in the client's format.
+Graphs are capped the same way through N-Triples (one triple per line).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+
+import pyoxigraph as ox
+
+
+@dataclass(frozen=True)
+class Job:
+    query: str
+    results_format: str | None          # QueryResultsFormat name for SELECT/ASK, None = not acceptable
+    graph_format: str | None            # RdfFormat name for CONSTRUCT/DESCRIBE, None = not acceptable
+    row_cap: int
+    default_graphs: tuple[str, ...] | None = None   # protocol default-graph-uri (None = not given)
+    named_graphs: tuple[str, ...] | None = None     # protocol named-graph-uri (None = not given)
+    union: bool = True                  # no dataset in the request or the query: query the union of graphs
+
+
+@dataclass(frozen=True)
+class Answer:
+    ok: bool
+    kind: str = ""                      # "results" | "boolean" | "graph" | error kind: syntax, not-acceptable, failed
+    format: str = ""                    # the format name the body is in
+    body: bytes = b""
+    truncated: bool = False
+    message: str = ""
+    rows: int = field(default=0)
+
+
+class _Stop(Exception):
+    """Raised from the writer to stop the engine once the cap is reached."""
+
+
+class _LineCap:
+    """A binary writer keeping the first ``limit`` lines; raises _Stop when it has seen more."""
+
+    def __init__(self, limit: int):
+        self.limit, self.lines, self.chunks, self.over = limit, 0, [], False
+
+    def write(self, data: bytes) -> int:
+        data = bytes(data)
+        count = data.count(b"\n")
+        if self.lines + count > self.limit:
+            keep = self.limit - self.lines
+            cut = -1
+            for _ in range(keep):
+                cut = data.index(b"\n", cut + 1)
+            self.chunks.append(data[: cut + 1])
+            self.lines, self.over = self.limit, True
+            raise _Stop
+        self.chunks.append(data)
+        self.lines += count
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def value(self) -> bytes:
+        return b"".join(self.chunks)
+
+
+def _run(store: ox.Store, job: Job):
+    kwargs: dict = {}
+    if job.default_graphs is not None or job.named_graphs is not None:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs or ()]
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs or ()]
+    else:
+        kwargs["use_default_graph_as_union"] = job.union
+    return store.query(job.query, **kwargs)
+
+
+def _capped(result, fmt, cap: int) -> tuple[bytes, bool]:
+    """The result serialised in ``fmt`` (TSV or N-Triples), cut after ``cap`` rows (+1 header line for TSV)."""
+    writer = _LineCap(cap + (1 if fmt is ox.QueryResultsFormat.TSV else 0))
+    try:
+        result.serialize(writer, format=fmt)
+    except _Stop:
+        pass
+    except OSError as e:  # pyoxigraph may wrap the writer's exception
+        if not writer.over:
+            raise RuntimeError(str(e)) from e
+    return writer.value(), writer.over
+
+
+def answer(store: ox.Store, job: Job) -> Answer:
+    """Run ``job`` and serialise its result; every failure becomes an Answer, never an exception."""
+    try:
+        result = _run(store, job)
+        if isinstance(result, ox.QueryBoolean):
+            if job.results_format is None:
+                return Answer(False, "not-acceptable", message="ASK answers are available as SPARQL results "
+                              "JSON, XML, CSV or TSV")
+            fmt = getattr(ox.QueryResultsFormat, job.results_format)
+            return Answer(True, "boolean", job.results_format, result.serialize(format=fmt), rows=1)
+        if isinstance(result, ox.QuerySolutions):
+            if job.results_format is None:
+                return Answer(False, "not-acceptable", message="SELECT answers are available as SPARQL "
+                              "results JSON, XML, CSV or TSV")
+            tsv, truncated = _capped(result, ox.QueryResultsFormat.TSV, job.row_cap)
+            rows = max(tsv.count(b"\n") - 1, 0)
+            if job.results_format == "TSV":
+                return Answer(True, "results", "TSV", tsv, truncated, rows=rows)
+            parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+            body = parsed.serialize(format=getattr(ox.QueryResultsFormat, job.results_format))
+            return Answer(True, "results", job.results_format, body, truncated, rows=rows)
+        if job.graph_format is None:
+            return Answer(False, "not-acceptable", message="CONSTRUCT and DESCRIBE answers are available as "
+                          "Turtle, N-Triples, N-Quads, TriG, RDF/XML or JSON-LD")
+        nt, truncated = _capped(result, ox.RdfFormat.N_TRIPLES, job.row_cap)
+        rows = nt.count(b"\n")
+        if job.graph_format == "N_TRIPLES":
+            return Answer(True, "graph", "N_TRIPLES", nt, truncated, rows=rows)
+        triples = ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
+        body = ox.serialize(triples, format=getattr(ox.RdfFormat, job.graph_format))
+        return Answer(True, "graph", job.graph_format, body or b"", truncated, rows=rows)
+    except SyntaxError as e:
+        return Answer(False, "syntax", message=str(e))
+    except (OSError, RuntimeError, ValueError) as e:
+        return Answer(False, "failed", message=str(e))
+
+
+def serve(path: str, conn: Connection) -> None:
+    """A worker process's loop: open the store read-only once, then answer jobs until the pipe closes."""
+    try:
+        store = ox.Store.read_only(path)
+    except OSError as e:
+        conn.send(Answer(False, "failed", message=f"cannot open the store at {path}: {e}"))
+        return
+    conn.send(Answer(True, "ready"))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(answer(store, job))
+
+
+if __name__ == "__main__":  # python -m tradekg.api.worker FD STORE_PATH (started by tradekg.api.pool)
+    import sys
+
+    from tradekg.api.worker import serve as _serve  # so Answer pickles as tradekg.api.worker.Answer
+
+    _serve(sys.argv[2], Connection(int(sys.argv[1])))
