@@ -90,3 +90,23 @@ def test_cli_query_on_endpoint_matches_embedded(full_build, remote_store, oxigra
     assert remote.exit_code == 0, remote.output
     assert remote.output == local.output
     assert "economy/EUN" in remote.output
+
+
+def test_cli_push_as_the_readme_shows(full_build, tmp_path):
+    """`tradekg push --endpoint URL` fills an empty server, then `tradekg stats --endpoint URL` reads it."""
+    process, url = start_oxigraph(tmp_path / "empty")
+    try:
+        pushed = CliRunner().invoke(cli, ["push", "--store", str(full_build[0]), "--endpoint", url])
+        assert pushed.exit_code == 0, pushed.output
+        assert f"pushed {full_build[1].total:,} triples" in pushed.output
+        stats = CliRunner().invoke(cli, ["stats", "--endpoint", url])
+        assert stats.exit_code == 0 and "graph/wto-ds-gateway" in stats.output
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_cli_push_to_a_dead_endpoint_is_one_clear_line(full_build):
+    result = CliRunner().invoke(cli, ["push", "--store", str(full_build[0]), "--endpoint", "http://127.0.0.1:9/query"])
+    assert result.exit_code == 1
+    assert "127.0.0.1:9" in result.output and "Traceback" not in result.output
