@@ -4,6 +4,7 @@ read by hand in data/curated/*.csv and the gateway data; corrupt rows fail with 
 from __future__ import annotations
 
 import csv
+import importlib
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -167,11 +168,11 @@ def test_every_g232_dispute_is_linked_to_both_232_tariffs(loaded):
 
 
 def test_linked_measures_are_typed_by_the_measure_loaders():
-    """Each measure IRI in the table is one the measure loaders describe (if they are installed)."""
+    """Each measure IRI in the table is one the measure loaders describe."""
     wanted = {row["measure"] for row in csv.DictReader((bundled() / dispute_links.MEASURES).open())}
     typed: set[str] = set()
     for name in ("us_section232", "us_section301"):
-        module = pytest.importorskip(f"tradekg.graph.loaders.{name}")
+        module = importlib.import_module(f"tradekg.graph.loaders.{name}")
         for s, p, o in module.triples(BuildContext.for_data(bundled())):
             if p == A and o == TKG.Measure:
                 typed.add(s.value.removeprefix(D + "measure/"))
