@@ -5,6 +5,7 @@ Behind `tradekg serve`; kept here so the CLI stays a thin shell.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import socket
 from collections.abc import Callable
@@ -57,6 +58,8 @@ def run(host: str, port: int, settings: Settings, workers: int = 1,
     from .logs import configure
 
     ensure_graph(settings, echo)
+    if not settings.endpoint and settings.store is None:  # print where the default store really is
+        settings = dataclasses.replace(settings, store=_store_path(settings))
     echo("tradekg API settings:\n" + settings.describe())
     echo(f"serving on http://{host}:{port}  (docs: http://{host}:{port}/docs, SPARQL: http://{host}:{port}/sparql)")
     configure()
