@@ -16,16 +16,16 @@ import math
 import multiprocessing as mp
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
 
-from tradekg.graph.build import build
 from tradekg.graph.store import EmbeddedStore
 from tradekg.queries import get, names
+
+from _store import built_store  # bench/ is on sys.path when a bench script runs
 
 _DATASET: rdflib.Dataset | None = None  # set before forking; the children inherit it
 
@@ -84,10 +84,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--rdflib-timeout", type=float, default=60.0, help="seconds per query")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = args.store or Path(tmp) / "store"
-        if args.store is None:
-            build(path)
+    with built_store(args.store) as path:
         store = EmbeddedStore(path)
         started = time.perf_counter()
         _DATASET = rdflib.Dataset(default_union=True)

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from tradekg.graph.exporters import FORMATS, write
 from tradekg.graph.store import EmbeddedStore
+
+from _store import built_store  # bench/ is on sys.path when a bench script runs
 from tradekg.queries.exports import export_view
 
 TARGET_S = 5.0
@@ -31,14 +33,7 @@ def main() -> None:
     parser.add_argument("--view", default="disputes")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        store_path = args.store
-        if store_path is None:
-            from tradekg.graph.build import build
-
-            store_path = Path(tmp) / "store"
-            print("building the bundled data into a temporary store …", file=sys.stderr)
-            build(store_path)
+    with built_store(args.store) as store_path, tempfile.TemporaryDirectory() as tmp:
         store = EmbeddedStore(store_path)
         prepare = []
         for _ in range(args.runs):

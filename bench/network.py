@@ -13,11 +13,12 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from tradekg.graph.store import EmbeddedStore
+
+from _store import built_store  # bench/ is on sys.path when a bench script runs
 from tradekg.queries import run
 from tradekg.queries.analyses import centrality, communities, ego
 from tradekg.queries.paths import combined, k_paths
@@ -41,14 +42,7 @@ def main() -> None:
     parser.add_argument("--store", type=Path, default=None, help="A built store (default: build one now).")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = args.store
-        if path is None:
-            from tradekg.graph.build import build
-
-            path = Path(tmp) / "store"
-            print("building the bundled data into a temporary store …", file=sys.stderr)
-            build(path)
+    with built_store(args.store) as path:
         store = EmbeddedStore(path)
         print(f"{'view':18} {'nodes':>6} {'edges':>6} {'rows':>6} {'query s':>8} {'project s':>9} "
               f"{'central. s':>10} {'louvain s':>9} {'ego s':>6}")
