@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from budgets import budget
+
 DS544 = "https://w3id.org/tradekg/id/dispute/DS544"
 TKG = "https://w3id.org/tradekg/ontology#"
 ID = "https://w3id.org/tradekg/id/"
@@ -36,11 +38,11 @@ def running_server(store: Path, log: Path, *options: str, **env: str) -> Iterato
         process = subprocess.Popen([sys.executable, "-c", "from tradekg.cli import cli; cli()", "serve", "--store", str(store),
                                     "--port", str(port), *options], env=environ, stdout=sink, stderr=sink)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + budget(60)
     try:
         while True:
             try:
-                urllib.request.urlopen(base + "/queries", timeout=2).read()
+                urllib.request.urlopen(base + "/queries", timeout=budget(2)).read()
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
@@ -50,7 +52,7 @@ def running_server(store: Path, log: Path, *options: str, **env: str) -> Iterato
     finally:
         process.terminate()
         try:
-            process.wait(timeout=15)
+            process.wait(timeout=budget(15))
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
