@@ -49,3 +49,29 @@ def test_rrm_cases_open_on_2023_06_01_by_hand(full_store):
     cases = {str(row["case"]).rsplit("/", 1)[1] for row in run(full_store, "rrm_cases_open_on", as_of="2023-06-01")}
     assert {"RRM-GM-SILAO", "RRM-UNIQUE-FABRICATING"} <= cases
     assert "RRM-PANASONIC-REYNOSA" not in cases
+
+
+def test_disputes_by_invoked_exception_match_the_curated_table(full_store):
+    """Every dispute whose row names GATT 1994 Art. XXI, read from wto_security_exceptions.csv."""
+    expected = {row["ds_number"] for row in _rows("curated/wto_security_exceptions.csv")
+                if "GATT1994:XXI" in row["provision"].replace(" ", "")}
+    assert {"DS512", "DS544", "DS597"} <= expected  # read by hand: Russia (transit), US (steel), US (origin marking)
+    rows = run(full_store, "disputes_by_invoked_exception",
+               provision="https://w3id.org/tradekg/id/agreement/wto/GATT1994/article/XXI")
+    assert {str(row["dispute"]).rsplit("/", 1)[1] for row in rows} == expected
+    everything = run(full_store, "disputes_by_invoked_exception")
+    assert {str(row["dispute"]).rsplit("/", 1)[1] for row in everything} == \
+        {row["ds_number"] for row in _rows("curated/wto_security_exceptions.csv")}
+
+
+@pytest.mark.parametrize("day", ["1995-01-01", "2001-12-31", "2016-07-29"])
+def test_members_as_of_a_day_match_the_membership_file(full_store, day):
+    """Members on a day, from wto_members.csv: as many as rows with an accession date on or before it; China
+    (joined 2001-12-11) and Afghanistan (2016-07-29) only from their day."""
+    expected = [row for row in _rows("wto-members-wikipedia/wto_members.csv")
+                if row["accession_date"] and row["accession_date"] <= day]
+    rows = run(full_store, "members_as_of", as_of=day)
+    codes = {str(row["code"]) for row in rows}
+    assert len(rows) == len(expected)
+    assert ("CHN" in codes) is (day >= "2001-12-11")
+    assert ("AFG" in codes) is (day >= "2016-07-29")
