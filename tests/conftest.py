@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
@@ -120,7 +121,8 @@ def remote_store(oxigraph_url, full_store):
     """The Oxigraph server holding the full bundle, pushed the way `tradekg push` does it."""
     from tradekg.graph.remote import RemoteStore, push
 
-    remote = RemoteStore(oxigraph_url)
+    # A whole named graph goes in one PUT (the largest is ~165k triples): allow a loaded machine time for it.
+    remote = RemoteStore(oxigraph_url, timeout_s=float(os.environ.get("TRADEKG_TEST_PUSH_TIMEOUT_S", "300")))
     push(full_store, remote)
     return remote
 
