@@ -91,6 +91,10 @@ def triples(ctx: BuildContext) -> Iterator[Triple]:
         if len(rates) == 1 and (rate := next(iter(rates))) > 0:
             yield node, TKG.rate, decimal(rate)
         ctx.note(SOURCE, f"round {day}: {len(changes[day])} lines, changes {_counts(changes[day].values())}")
+    coarse = sorted(code for code in level if len(ctx.products.hs_parent(code) or "") < 6)
+    ctx.note(SOURCE, f"{len(level)} China tariff lines (HS 2017) in the rounds of 2018-04-02 to 2019-06-01; {len(coarse)} "
+                     f"link only to an HS 2022 heading or chapter (their HS 2017 subheading is not in HS 2022): "
+                     f"{', '.join(coarse[:20])}{' …' if len(coarse) > 20 else ''}")
     yield from _parents(ctx, lines_of)
     yield from _september(ctx)
 
@@ -207,7 +211,7 @@ def _september(ctx: BuildContext) -> Iterator[Triple]:
         "Derived from Waugh's HS6 series (the highest level over the HS10 lines of each HS6); the products are "
         "the HS6 codes whose level rose on 2019-09-01, and each step's tkg:rateChange is that rise. The PIIE and "
         "MOF tables end before this date. No official HS8 list of this round is bundled.")
-    risen = fell = 0
+    risen = fell = coarse = 0
     for code in sorted(levels):
         before, after = levels[code].get("2019-06-01"), levels[code].get(SEPT_2019)
         if before is None or after is None or after == before:
@@ -218,11 +222,13 @@ def _september(ctx: BuildContext) -> Iterator[Triple]:
         product = ctx.products.hs(code, f"{WAUGH} (hs6 {code})")
         if product is None:
             continue
+        coarse += ctx.products.hs_parent(code) != code
         risen += 1
         yield node, TKG.coversProduct, product
         step = measure_node(f"chn-retaliation-{SEPT_2019}/rate/{code}")
         yield from _step(node, SEPT_2019, code, product, after - before, None)
         yield step, TKG.productCode, text(code)
         yield step, TKG.nomenclature, text(EDITION)
-    ctx.note(SOURCE, f"round {SEPT_2019} (Waugh HS6): {risen} HS6 codes rose, {fell} fell (not loaded), "
+    ctx.note(SOURCE, f"round {SEPT_2019} (Waugh HS6): {risen} HS6 codes rose ({coarse} of them not in HS 2022, "
+                     f"linked to their heading or chapter), {fell} fell (not loaded), "
                      f"{blank} rows without a level; other dates of the series are not loaded")

@@ -99,4 +99,5 @@ def _measure(ctx: BuildContext, imposer: str, lines: list[tuple[str, Decimal, Ro
         yield step, TKG.rate, decimal(rate)
         if len(code) <= 6:
             yield step, TKG.productCode, text(code)
-    ctx.note(SOURCE, f"{imposer}: {len(lines)} lines, rates {', '.join(f'{r:f}%' for r in sorted(rates))}")
+    coarse = sum(len(ctx.products.hs_parent(code) or "") < min(6, len(code)) for code in seen)
+    ctx.note(SOURCE, f"{imposer}: {len(lines)} lines ({coarse} linked only to an HS 2022 heading or chapter), rates {', '.join(f'{r:f}%' for r in sorted(rates))}")
