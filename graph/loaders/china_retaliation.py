@@ -31,7 +31,7 @@ from ..context import BuildContext
 from ..sources import Row, read_csv
 from ..terms import A, RDFS, TKG, date, decimal, economy, text
 from . import Triple
-from .us_common import measure_node, measure_type
+from .us_common import end_status, measure_node, measure_type
 
 SOURCE = "china-retaliation-2018"
 PIIE = "piie-china-tariffs-2018-2019/china_tariff_rates_hs10_bown_jung_zhang_2019-06-12.csv"
@@ -107,6 +107,7 @@ def _measure(node: NamedNode, label: str, day: str) -> Iterator[Triple]:
     yield node, TKG.measureType, measure_type("retaliatory-tariff")
     yield node, TKG.startDate, date(dt.date.fromisoformat(day))
     yield node, TKG.stage, text("tariff action")
+    yield from end_status(node)  # the files end in 2019 and say nothing of when a round ended
 
 
 def _step(node: NamedNode, day: str, code: str, product: NamedNode, change: Decimal,

@@ -2,7 +2,7 @@
 product matrix (SOURCES.md 7a), one measure per imposing economy with its national tariff lines and rates.
 
 The file is a snapshot, not a history: it names no measure, no effective date and no legal act, so each
-measure gets ``tkg:inForceOn 2025-03-28`` and no start date (none is invented), and it cannot tell Canada's
+measure gets ``tkg:inForceAsOf 2025-03-28`` (``tkg:endStatus`` in-force) and no start date (none is invented), and it cannot tell Canada's
 two March 2025 lists apart. The rate is the row's "current total estimated retaliatory tariff", which
 appears to be the sum of all retaliatory increments on the line, MFN excluded (an inference of SOURCES.md,
 said so on each measure). One rate for every line of an imposer is the measure's ``tkg:rate``; otherwise
@@ -23,7 +23,7 @@ from ..context import BuildContext
 from ..sources import Row, read_csv
 from ..terms import A, RDFS, TKG, date, decimal, economy, text
 from . import Triple
-from .us_common import measure_node, measure_type
+from .us_common import end_status, measure_node, measure_type
 
 SOURCE = "ita-retaliation-2025"
 FILE = "ita-foreign-retaliation-2025/ita_retaliation_product_matrix_2025-03-28.csv"
@@ -73,7 +73,7 @@ def _measure(ctx: BuildContext, imposer: str, lines: list[tuple[str, Decimal, Ro
     yield node, TKG.imposedBy, economy(imposer)
     yield node, TKG.affects, economy(USA)
     yield node, TKG.measureType, measure_type("retaliatory-tariff")
-    yield node, TKG.inForceOn, date(AS_OF)
+    yield from end_status(node, in_force_as_of=AS_OF)
     yield node, TKG.stage, text("in force (snapshot)")
     yield node, RDFS.comment, text(SNAPSHOT)
     rates = {rate for _, rate, _ in lines}

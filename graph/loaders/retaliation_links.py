@@ -6,6 +6,8 @@ Two reviewed tables, one row each, each with the reason it rests on (our own wor
   WTO (DS557 Canada, DS559 EU, DS560 Mexico, DS561 Turkey, DS566 Russia, DS585 India; China's, DS558, is a
   round of the china-retaliation loader). Imposer, affected economy, dates only where a bundled source gives
   them, and **no product lines**: no bundled file lists them, and the graph says so on each measure.
+  ``end_date`` is the first day the duties no longer applied (the sources say "removed as of"), so
+  ``tkg:endDate``, the last day, is the day before; without one the end is ``tkg:endStatus`` not-sourced.
 - ``crosswalks/measure_responses.csv``: ``tkg:respondsTo`` from a retaliation to the measure it answers.
 
 Measure ids are checked for form here; that each names a ``tkg:Measure`` of the graph is checked by SHACL.
@@ -13,6 +15,7 @@ Measure ids are checked for form here; that each names a ``tkg:Measure`` of the 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 
@@ -22,7 +25,7 @@ from ..context import BuildContext
 from ..sources import Row, read_csv
 from ..terms import A, DCTERMS, RDFS, TKG, date, economy, text
 from . import Triple
-from .us_common import measure_node, measure_type
+from .us_common import end_status, measure_node, measure_type
 
 SOURCE = "retaliation-links"
 NAMED = "crosswalks/dispute_named_measures.csv"
@@ -71,10 +74,9 @@ def _named(ctx: BuildContext):
         start, end = row.date("start_date"), row.date("end_date")
         if start is not None:
             yield node, TKG.startDate, date(start)
-        if end is not None:
-            yield node, TKG.endDate, date(end)
-        if start and end and end < start:
+        if start and end and end <= start:
             raise row.fail("end_date", "ends before it starts")
+        yield from end_status(node, end - dt.timedelta(days=1) if end else None)
         if (url := row.text("source_url")) is not None:
             if not _URL.fullmatch(url):
                 raise row.fail("source_url", f"{url!r} is not an http(s) URL")
