@@ -1,0 +1,231 @@
+"""Engines side by side in one run: every catalog query (its example parameters bound as a VALUES block, so
+each engine gets the same text) through our /sparql (`tradekg serve --memory on`), through Oxigraph's own
+server on the same store folder (`oxigraph serve-read-only --union-default-graph`, what a user would run
+instead), on raw in-memory pyoxigraph (query + SPARQL JSON serialisation, no HTTP), and on plain rdflib
+(capped per query). Then the relationship endpoints at 8 clients, the timeout's precision, and memory.
+
+    python bench/engines.py [--store PATH] [--repeat 7] [--rdflib-timeout 30] [--no-rdflib] [QUERY ...]
+
+Targets (issue 12): ours ≤ 1.3× raw in-memory + one HTTP round trip on every query; ≥ 2× faster than the
+Oxigraph server (geometric mean); ≥ 30× plain rdflib; relationship endpoints at 8 clients p50 ≤ 5 ms,
+p99 ≤ 50 ms with the default worker count. Prints figures and whether each target is met; asserts nothing.
+Say how loaded the machine was next to any figure you copy (the load average is printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import math
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+
+from tradekg.graph.remote import bind_values
+from tradekg.queries import get, names
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from _store import built_store  # noqa: E402
+from api_support import EXPENSIVE, free_port  # noqa: E402
+from api_load import level  # noqa: E402
+from catalog import rdflib_ms  # noqa: E402
+import catalog  # noqa: E402
+
+JSON = "application/sparql-results+json"
+
+
+def median_ms(run, repeat: int) -> float:
+    run()  # warm-up
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def wait_up(url: str, process: subprocess.Popen, seconds: float = 300) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            httpx.get(url, timeout=2)
+            return
+        except httpx.HTTPError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"server did not start: {url}")
+            time.sleep(0.1)
+
+
+def memory_of(pid: int) -> tuple[float, float]:
+    """RSS and PSS in MB of ``pid`` and all its descendants (PSS counts shared pages once)."""
+    pids, frontier = [pid], [pid]
+    while frontier:
+        parent = frontier.pop()
+        try:
+            children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+        except OSError:
+            children = []
+        for child in map(int, children):
+            pids.append(child)
+            frontier.append(child)
+    rss = pss = 0
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Rss:"):
+                    rss += int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss += int(line.split()[1])
+        except OSError:
+            pass
+    return rss / 1024, pss / 1024
+
+
+def geometric(values: list[float]) -> float:
+    return math.exp(statistics.fmean(math.log(v) for v in values)) if values else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("queries", nargs="*", help="catalog query names (default: all)")
+    parser.add_argument("--store", type=Path, default=None)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--rdflib-timeout", type=float, default=30.0, help="seconds per query for rdflib")
+    parser.add_argument("--no-rdflib", action="store_true", help="leave plain rdflib out (it takes minutes)")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=2000)
+    args = parser.parse_args()
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
+    oxigraph = shutil.which("oxigraph")
+    if oxigraph is None:
+        raise SystemExit("the `oxigraph` server is not installed: pip install -e '.[test]'")
+    with built_store(args.store) as path, tempfile.TemporaryDirectory(prefix="tradekg-bench-") as scratch:
+        ours_port, ox_port = free_port(), free_port()
+        log = open(Path(scratch) / "serve.log", "wb")
+        ours = subprocess.Popen([sys.executable, "-c", "from tradekg.cli import cli; cli()", "serve", "--store", str(path),
+                                 "--port", str(ours_port), "--memory", "on"], stdout=log, stderr=log)
+        theirs = subprocess.Popen([oxigraph, "serve-read-only", "--location", str(path), "--bind",
+                                   f"127.0.0.1:{ox_port}", "--union-default-graph"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            ours_url, ox_url = f"http://127.0.0.1:{ours_port}/sparql", f"http://127.0.0.1:{ox_port}/query"
+            wait_up(ours_url + "?query=ASK%7B%7D", ours)
+            wait_up(ox_url + "?query=ASK%7B%7D", theirs)
+            banner = (Path(scratch) / "serve.log").read_text(errors="replace")
+            print(next((line for line in banner.splitlines() if "serving from" in line), "(no memory line)"))
+            started = time.perf_counter()
+            disk = ox.Store.read_only(str(path))
+            memory = ox.Store()
+            memory.load(disk.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+            del disk
+            print(f"raw pyoxigraph in memory: loaded in {time.perf_counter() - started:.1f} s")
+            if not args.no_rdflib:
+                import rdflib
+
+                started = time.perf_counter()
+                catalog._DATASET = rdflib.Dataset(default_union=True)
+                catalog._DATASET.parse(data=memory.dump(format=ox.RdfFormat.N_QUADS), format="nquads")
+                gc.freeze()
+                print(f"rdflib Dataset: loaded in {time.perf_counter() - started:.0f} s")
+            client = httpx.Client(timeout=600)
+
+            def over_http(url: str, text: str):
+                def run():
+                    reply = client.post(url, content=urllib.parse.urlencode({"query": text}),
+                                        headers={"Accept": JSON, "Content-Type": "application/x-www-form-urlencoded"})
+                    if reply.status_code != 200:
+                        raise SystemExit(f"{url} answered {reply.status_code}: {reply.text[:300]}")
+                    return reply
+                return run
+
+            round_trip = median_ms(over_http(ours_url, "ASK {}"), 21)
+            print(f"one HTTP round trip to our /sparql (ASK {{}}): {round_trip:.1f} ms\n")
+            print(f"median ms, {args.repeat} runs after a warm-up, example parameters bound as VALUES")
+            print(f"{'query':<34}{'ours':>8}{'raw mem':>9}{'oxigraph':>10}{'rdflib':>10}"
+                  f"{'ours/(raw+rt)':>15}{'ox/ours':>9}{'rdflib/ours':>12}")
+            over_raw, vs_ox, vs_rdflib, missed = [], [], [], []
+            for name in args.queries or names():
+                query = get(name)
+                text = bind_values(query.text, query.bind(query.example))
+                ms_ours = median_ms(over_http(ours_url, text), args.repeat)
+                ms_ox = median_ms(over_http(ox_url, text), args.repeat)
+                ms_raw = median_ms(lambda: memory.query(text, use_default_graph_as_union=True)
+                                   .serialize(format=ox.QueryResultsFormat.JSON), args.repeat)
+                other = None if args.no_rdflib else rdflib_ms(text, {}, max(args.repeat // 2, 1), args.rdflib_timeout)
+                ratio_raw = ms_ours / (ms_raw + round_trip)
+                over_raw.append(ratio_raw)
+                vs_ox.append(ms_ox / ms_ours)
+                if ratio_raw > 1.3:
+                    missed.append(name)
+                if isinstance(other, tuple):
+                    rd = f"{other[0]:.0f}"
+                    vs_rdflib.append(other[0] / ms_ours)
+                    rd_ratio = f"{other[0] / ms_ours:.0f}x"
+                elif other is None and not args.no_rdflib:
+                    rd, rd_ratio = f">{args.rdflib_timeout:.0f}s", f">{args.rdflib_timeout * 1000 / ms_ours:.0f}x"
+                    vs_rdflib.append(args.rdflib_timeout * 1000 / ms_ours)  # a lower bound
+                else:
+                    rd, rd_ratio = ("-" if args.no_rdflib else "error"), ""
+                print(f"{name:<34}{ms_ours:>8.1f}{ms_raw:>9.1f}{ms_ox:>10.1f}{rd:>10}{ratio_raw:>15.2f}"
+                      f"{ms_ox / ms_ours:>8.1f}x{rd_ratio:>12}", flush=True)
+            print(f"\nours vs raw in-memory + one round trip: worst {max(over_raw):.2f}, geometric mean "
+                  f"{geometric(over_raw):.2f} (target ≤ 1.3 on every query; over it: {', '.join(missed) or 'none'})")
+            print(f"Oxigraph server / ours: {geometric(vs_ox):.1f}x geometric mean (target ≥ 2x)")
+            if vs_rdflib:
+                print(f"rdflib / ours: {geometric(vs_rdflib):.0f}x geometric mean, queries over the cap counted at "
+                      "the cap (target ≥ 30x)")
+
+            # timeout precision: the expensive query against a server with a 2 s limit
+            budget_s = 2.0
+            t_port = free_port()
+            timed = subprocess.Popen([sys.executable, "-c", "from tradekg.cli import cli; cli()", "serve", "--store",
+                                      str(path), "--port", str(t_port), "--memory", "on"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     env={**os.environ, "TRADEKG_QUERY_TIMEOUT": str(budget_s),
+                                          "TRADEKG_WORKER_MEMORY_MB": "0"})
+            try:
+                t_url = f"http://127.0.0.1:{t_port}/sparql"
+                wait_up(t_url + "?query=ASK%7B%7D", timed)
+                httpx.get(t_url, params={"query": "ASK {}"})
+                overshoot = []
+                for _ in range(3):
+                    started = time.perf_counter()
+                    status = httpx.get(t_url, params={"query": EXPENSIVE}, timeout=60).status_code
+                    overshoot.append((time.perf_counter() - started) / budget_s - 1)
+                print(f"timeout of {budget_s:g} s: answered {status} after "
+                      f"{', '.join(f'{100 * o:+.0f} %' for o in overshoot)} of the budget (target within 10 %)")
+            finally:
+                timed.terminate()
+                timed.wait()
+
+            # relationship endpoints at N clients, default worker count
+            base = f"http://127.0.0.1:{ours_port}"
+            for _ in range(2):
+                level(base, 1, 50, 60)
+            r = level(base, args.clients, args.requests, 30)
+            print(f"relationship endpoints at {args.clients} clients: p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, "
+                  f"{r['rps']:.0f} req/s, {r['errors']} errors (target p50 ≤ 5 ms, p99 ≤ 50 ms)")
+            rss, pss = memory_of(ours.pid)
+            print(f"memory of `tradekg serve --memory on` (server, fork server and query workers): "
+                  f"RSS {rss:,.0f} MB summed, PSS {pss:,.0f} MB (shared pages counted once)")
+            rss, pss = memory_of(theirs.pid)
+            print(f"memory of `oxigraph serve-read-only`: RSS {rss:,.0f} MB")
+        finally:
+            for process in (ours, theirs):
+                process.terminate()
+                process.wait()
+    print(f"load average at end: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
