@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Identifier
 
+from . import layout
 from .errors import BadParameters, QuerySyntaxError, StoreError
 
 
@@ -88,16 +89,18 @@ class EmbeddedStore:
 
     def __init__(self, path: Path | None = None, *, read_only: bool = True):
         self.path, self.read_only = path, read_only and path is not None
+        self.root, self._pin = path, None  # root: the folder given; path: the version opened (graph/layout.py)
         try:
             if path is None:
                 self.db = ox.Store()
             elif read_only:
-                if not (path / "CURRENT").exists():
-                    raise StoreError(f"no tradekg store at {path}; run `tradekg build` first")
+                self._pin = layout.pin(path)  # the current version, held so no build deletes it under us
+                self.path = path = self._pin.path
                 self.db = ox.Store.read_only(str(path))
             else:
                 self.db = ox.Store(str(path))
         except OSError as e:
+            self.close()
             raise StoreError(f"cannot open the store at {path}: {e}") from e
 
     def _query(self, text: str, bindings: Mapping[str, Identifier] | None):
@@ -164,6 +167,8 @@ class EmbeddedStore:
         if getattr(self, "db", None) is not None and self.path is not None and not self.read_only:
             self.db.flush()
         self.db = None  # type: ignore[assignment]
+        if getattr(self, "_pin", None) is not None:
+            self._pin.release()
 
 
 def remove(path: Path) -> None:
