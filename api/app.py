@@ -19,6 +19,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from .. import __version__
 from ..graph.store import EmbeddedStore, Store
 from . import errors, sparql
+from .budget import Budget
 from .deps import Catalog
 from .engines import engine_for
 from .logs import AccessLog
@@ -52,7 +53,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
                   dependencies=[Depends(no_unknown_parameters)])
     app.state.settings = settings
     app.state.store = store
-    app.state.catalog = Catalog(store)
+    app.state.catalog = Catalog(store, budget=Budget(settings.rest_timeout_s, settings.rest_slots))
     app.state.engine = engine_for(store, settings)
     app.state.named_graphs = cache(store.named_graphs)
     lock = threading.Lock()

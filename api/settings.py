@@ -35,12 +35,15 @@ class Settings:
     update_token: str | None = None      # SPARQL UPDATE is refused (403) unless this bearer token is presented
     allow_service: bool = False          # SERVICE (federated) queries and LOAD of remote documents
     gzip_min_bytes: int = 1_000          # compress responses larger than this
+    rest_timeout_s: float = 30.0         # wait per heavy REST computation (network, paths, export); then 503
+    rest_slots: int = 2                  # heavy REST computations running at once; more queue (a few), then 503
 
     _ENV = {"store": "TRADEKG_STORE", "endpoint": "TRADEKG_ENDPOINT",
             "query_timeout_s": "TRADEKG_QUERY_TIMEOUT", "row_cap": "TRADEKG_ROW_CAP",
             "sparql_workers": "TRADEKG_SPARQL_WORKERS", "cors_origins": "TRADEKG_CORS_ORIGINS",
             "update_token": "TRADEKG_UPDATE_TOKEN", "allow_service": "TRADEKG_ALLOW_SERVICE",
-            "gzip_min_bytes": "TRADEKG_GZIP_MIN_BYTES"}
+            "gzip_min_bytes": "TRADEKG_GZIP_MIN_BYTES", "rest_timeout_s": "TRADEKG_REST_TIMEOUT",
+            "rest_slots": "TRADEKG_REST_SLOTS"}
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, config: Path | None = None,
@@ -58,6 +61,8 @@ class Settings:
         settings = cls(**values)
         if settings.query_timeout_s <= 0 or settings.row_cap < 1 or settings.sparql_workers < 1:
             raise ConfigError("query_timeout_s, row_cap and sparql_workers must be positive")
+        if settings.rest_timeout_s <= 0 or settings.rest_slots < 1:
+            raise ConfigError("rest_timeout_s and rest_slots must be positive")
         return settings
 
     def describe(self) -> str:
@@ -75,6 +80,7 @@ class Settings:
 
 def _kind(name: str) -> str:
     return {"store": "path", "query_timeout_s": "float", "row_cap": "int", "sparql_workers": "int",
+            "rest_timeout_s": "float", "rest_slots": "int",
             "gzip_min_bytes": "int", "cors_origins": "list", "allow_service": "bool"}.get(name, "str")
 
 
