@@ -130,6 +130,9 @@ class Pin:
             os.close(self.fd)  # closing drops the flock
             self.fd = None
 
+    def __del__(self) -> None:  # a store handle dropped without close() must not pin its version forever
+        self.release()
+
 
 def pin(root: Path, attempts: int = 5) -> Pin:
     """Resolve the current version and hold it, retrying if a build removed it between the two steps."""
