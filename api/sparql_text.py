@@ -101,9 +101,15 @@ def check_nesting(text: str, most: int = MAX_DEPTH) -> None:
     if sum(text.count(c) for c in "{([") <= most:
         return
     brackets = _NOT_BRACKET.sub("", _plain(text))
-    if max(accumulate(map(_STEP.__getitem__, brackets)), default=0) <= most:
+    depth, index = 0, None
+    for start in range(0, len(brackets), 8192):  # chunk by chunk: a deep opening is found early
+        depths = list(accumulate(map(_STEP.__getitem__, brackets[start:start + 8192]), initial=depth))[1:]
+        if max(depths) > most:
+            index = start + next(i for i, d in enumerate(depths) if d > most)
+            break
+        depth = depths[-1]
+    if index is None:
         return
-    index = next(i for i, depth in enumerate(accumulate(map(_STEP.__getitem__, brackets))) if depth > most)
     position = [m.start() for _, m in zip(range(index + 1), _BRACKET.finditer(blank(text)))][-1]
     line = text.count("\n", 0, position) + 1
     column = position - (text.rfind("\n", 0, position) + 1) + 1
