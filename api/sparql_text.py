@@ -13,6 +13,7 @@ from functools import lru_cache
 from itertools import accumulate
 
 from ..graph.errors import QuerySyntaxError
+from ..graph.worker import MAX_NESTING
 
 # Comments, strings and IRIs, matched so that nothing is ever scanned twice: possessive repeats (no
 # backtracking into a string), and the closing quote is optional: an unterminated string runs as far as
@@ -23,7 +24,7 @@ _OPAQUE = re.compile(r'''"""(?:[^"\\]|\\[\s\S]|"(?!""))*+(?:""")?'''
                      r'''|"(?:[^"\\\n]|\\.)*+"?'''
                      r"""|'(?:[^'\\\n]|\\.)*+'?"""
                      r'''|<[^<>"{}|^`\\\s]*+>|\#[^\n]*+''')
-MAX_DEPTH = 128  # nested groups ({ ( [) a query may open; deeper is refused before it reaches a worker
+MAX_DEPTH = MAX_NESTING  # nested groups ({ ( [) a query may open; deeper is refused before it reaches a worker
 _OPEN = "{(["
 _FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 _UPDATES = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
