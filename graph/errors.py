@@ -56,3 +56,27 @@ class UnknownQuery(TradeKGError):
 
 class ExportError(TradeKGError):
     """An export could not be written (the folder is missing or not writable); nothing was replaced."""
+
+
+class UnsupportedShape(TradeKGError, ValueError):
+    """A shape uses SHACL the SPARQL compiler does not know; validate with pySHACL or extend the compiler."""
+
+
+class QueryTimeout(TradeKGError):
+    """A query ran past the configured wall-clock limit and was stopped."""
+
+
+class PoolBusy(TradeKGError):
+    """Every query worker stayed busy for the whole timeout."""
+
+
+class NotFound(TradeKGError):
+    """The thing named in an API path does not exist; carries the closest matches."""
+
+    def __init__(self, detail: str, suggestions: list[str] | None = None):
+        super().__init__(detail)
+        self.suggestions = suggestions
+
+
+class ConfigError(TradeKGError):
+    """A setting has a value of the wrong kind; names the variable or key."""

@@ -20,18 +20,10 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from .errors import StoreError, TradeKGError
+from .errors import PoolBusy, QueryTimeout, StoreError  # noqa: F401 - re-exported: tradekg.graph.pool.QueryTimeout
 from .worker import Answer, Job
 
 STARTUP_S = 60.0  # a worker's start (interpreter, imports, opening the store) is not the query's time
-
-
-class QueryTimeout(TradeKGError):
-    """A query ran past the configured wall-clock limit and was stopped."""
-
-
-class PoolBusy(TradeKGError):
-    """Every worker stayed busy for the whole timeout."""
 
 
 @dataclass(eq=False)
