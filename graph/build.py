@@ -63,7 +63,7 @@ def build(target: Path, data: Path | None = None, *, check_shapes: bool = True,
         if check_shapes:
             started = time.perf_counter()
             progress("validating against ontology/shapes.ttl …")
-            validate.check(store.db)
+            validate.check(store.db, progress)
             report.seconds["validate"] = round(time.perf_counter() - started, 2)
         store.optimize()
         store.close()
