@@ -67,7 +67,19 @@ class QueryTimeout(TradeKGError):
 
 
 class PoolBusy(TradeKGError):
-    """Every query worker stayed busy for the whole timeout."""
+    """No query worker (or no heavy-lane slot) came free in time."""
+
+
+class QueryCancelled(TradeKGError):
+    """The caller gave up on the query (its client disconnected); the worker was stopped."""
+
+
+class QueryMemoryExceeded(TradeKGError):
+    """A query used more memory than a worker may and was stopped."""
+
+
+class QueryCrashed(TradeKGError):
+    """The query made the engine crash (a worker died while answering it, not stopped by us)."""
 
 
 class NotFound(TradeKGError):
