@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..graph.errors import (BadParameters, EndpointError, NotFound, QuerySyntaxError, StoreError,  # noqa: F401
                             TradeKGError, UnknownQuery)  # NotFound re-exported: the routes raise tradekg.api.errors.NotFound
+from .budget import OverBudget
 
 log = logging.getLogger("tradekg.api")
 PROBLEM = "application/problem+json"
@@ -48,6 +49,7 @@ class SparqlError(Exception):
 
 # status, slug, title for each of tradekg's errors (subclasses before their bases)
 _MAP: list[tuple[type[Exception], int, str, str]] = [
+    (OverBudget, 503, "over-budget", "Over the request budget"),
     (NotFound, 404, "not-found", "Not found"),
     (UnknownQuery, 404, "unknown-query", "No such query"),
     (BadParameters, 422, "bad-parameters", "Bad parameters"),
@@ -74,7 +76,9 @@ def _is_sparql(request: Request) -> bool:
 def _tradekg_error(request: Request, exc: Exception) -> Response:
     for kind, status, slug, title in _MAP:
         if isinstance(exc, kind):
+            retry = getattr(exc, "retry_after_s", None)
             return problem(status, slug, title, str(exc), request,
+                           headers={"Retry-After": str(retry)} if retry else None,
                            suggestions=getattr(exc, "suggestions", None))
     raise exc  # pragma: no cover - _MAP ends with the base class
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from ..graph import layout
+from ..graph.errors import StoreError
 from ..graph.store import EmbeddedStore, Store, memory_fits, open_store
 from ..settings import default_store
 from .settings import Settings
@@ -27,8 +29,11 @@ def ensure_graph(settings: Settings, echo: Callable[[str], None]) -> None:
     if settings.endpoint:
         return
     path = _store_path(settings)
-    if (path / "CURRENT").exists():
+    try:
+        layout.current(path)
         return
+    except StoreError:
+        pass  # no whole graph there yet
     from ..graph.build import build
 
     echo(f"no graph at {path} yet: building it from the bundled data first (about 20 s on an idle 2-core machine, "
