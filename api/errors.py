@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..graph.errors import (BadParameters, EndpointError, QuerySyntaxError, StoreError, TradeKGError,
                             UnknownQuery)
+from .budget import OverBudget
 
 log = logging.getLogger("tradekg.api")
 PROBLEM = "application/problem+json"
@@ -56,6 +57,7 @@ class SparqlError(Exception):
 
 # status, slug, title for each of tradekg's errors (subclasses before their bases)
 _MAP: list[tuple[type[Exception], int, str, str]] = [
+    (OverBudget, 503, "over-budget", "Over the request budget"),
     (NotFound, 404, "not-found", "Not found"),
     (UnknownQuery, 404, "unknown-query", "No such query"),
     (BadParameters, 422, "bad-parameters", "Bad parameters"),
@@ -84,7 +86,9 @@ def _tradekg_error(request: Request, exc: Exception) -> Response:
         if isinstance(exc, kind):
             if _is_sparql(request):
                 return PlainTextResponse(f"{title}: {exc}", status_code=status)
+            retry = getattr(exc, "retry_after_s", None)
             return problem(status, slug, title, str(exc), request,
+                           headers={"Retry-After": str(retry)} if retry else None,
                            suggestions=getattr(exc, "suggestions", None))
     raise exc  # pragma: no cover - _MAP ends with the base class
 

@@ -30,6 +30,7 @@ import pytest
 from api_support import running_server
 from budgets import budget
 from tradekg.data import bundled
+from tradekg.graph import layout
 
 README = Path(__file__).parent.parent / "README.md"
 SYNTAX = re.compile(r"\b(NAME|VIEW|FILE|QUERY|URL|PATH|FMT)\b|\[|\.\.\.|…")
@@ -180,7 +181,7 @@ def _ok(done: subprocess.CompletedProcess) -> str:
 
 def check_serve_first_start(world: World, example: Example) -> None:
     log = world.log.read_text()
-    assert "building it from the bundled data" in log and (world.store / "CURRENT").exists()
+    assert "building it from the bundled data" in log and (layout.current(world.store) / "CURRENT").exists()
     assert world.get("/docs").status_code == 200
 
 
