@@ -350,6 +350,17 @@ def _partners_via_agreements(answer: httpx.Response) -> None:
     assert {"MEX", "CAN"} <= codes  # USMCA (AllRTAs.csv)
 
 
+def _china_2018_04_02(answer: httpx.Response) -> None:
+    # the PIIE table heads its April 2, 2018 column "Retaliation to US Section 232 tariffs" (SOURCES.md 7b)
+    body = answer.json()
+    assert (body["imposer"], body["start"]) == ("CHN", "2018-04-02"), answer.text[:300]
+    assert {"us-232-steel", "us-232-aluminium"} <= set(body["responds_to"]), answer.text[:300]
+
+
+def _imposed_by_china(answer: httpx.Response) -> None:
+    assert {"chn-retaliation-2018-07-06", "chn-retaliation-snapshot-2025-03-28"} <= {m["id"] for m in _items(answer)}
+
+
 NOT_RUN = "not run here"
 # example as written in the README → its check, or (concrete form, check) for a template, or a reason not to run.
 CHECKS: dict[str, object] = {
@@ -383,6 +394,8 @@ CHECKS: dict[str, object] = {
     "/disputes?complainant=CHN&respondent=USA": http("/disputes?complainant=CHN&respondent=USA&limit=200", _china_v_usa),
     "/disputes/DS544": check_ds544_json,
     "/measures?imposer=USA&as_of=2019-06-01": http("/measures?imposer=USA&as_of=2019-06-01"),
+    "/measures?imposer=CHN&affects=USA": http("/measures?imposer=CHN&affects=USA&limit=100", _imposed_by_china),
+    "/measures/chn-retaliation-2018-04-02": http("/measures/chn-retaliation-2018-04-02", _china_2018_04_02),
     "/agreements/common?economies=USA,MEX&as_of=2021-01-01":
         http("/agreements/common?economies=USA,MEX&as_of=2021-01-01", _usmca_not_nafta),
     "/products/720810": http("/products/720810"),
