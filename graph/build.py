@@ -86,7 +86,7 @@ def _build(target: Path, data: Path, check_shapes: bool, loaders: list[tuple[str
         if check_shapes:
             started = time.perf_counter()
             progress("validating against ontology/shapes.ttl …")
-            validate.check(store.db)
+            validate.check(store.db, progress)
             report.seconds["validate"] = round(time.perf_counter() - started, 2)
         store.optimize()
         layout.crash_point("loaded")
