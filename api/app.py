@@ -18,7 +18,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from .. import __version__
 from ..graph.store import EmbeddedStore, Store
-from . import errors, sparql
+from . import errors, sparql, web
 from .deps import Catalog
 from .engines import engine_for
 from .logs import AccessLog
@@ -71,6 +71,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.include_router(sparql.router)
     app.include_router(export_routes.router)  # GET /export/{view}?format=…
+    web.install(app)  # pages for people: /id/…, /, /query, /ontology, static assets (issue 11)
 
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],

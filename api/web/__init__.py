@@ -1,0 +1,19 @@
+"""The pages people read: entity pages at every IRI, the home page and search, the SPARQL workbench,
+the ontology, offline API docs, and the data out (dump, VoID). Server-rendered HTML; scripts only in the
+workbench, every asset served from :data:`STATIC` (vendored, never a CDN)."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+STATIC = files(__package__) / "static"
+
+
+def install(app) -> None:  # noqa: ANN001 - a FastAPI app
+    """Add the pages and the static assets to ``app``."""
+    from fastapi.staticfiles import StaticFiles
+
+    from . import entity_routes
+
+    app.include_router(entity_routes.router)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

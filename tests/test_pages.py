@@ -1,0 +1,118 @@
+"""Entity pages at /id/… on a tiny hand-made graph: HTML for browsers, RDF for programs (Vary: Accept),
+statements out and in grouped by property with their sources, long groups paged, IRIs linked here.
+
+The fixture is modelled on public facts (DS544: China v. United States, Section 232 steel and aluminium;
+third parties from the WTO's page), cut to a few statements; the expected answers are read from it by hand.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from rdflib import Graph, URIRef
+
+from tradekg.api.app import create_app
+from tradekg.api.settings import Settings
+from tradekg.graph.store import EmbeddedStore
+
+ID = "https://w3id.org/tradekg/id/"
+TKG = "https://w3id.org/tradekg/ontology#"
+G = "https://w3id.org/tradekg/graph/"
+THIRD = ["BRA", "CAN", "IND", "JPN", "KOR"]
+MANY = 130  # measures imposed by the USA in the fixture: more than a page (100)
+
+FIXTURE = f"""
+PREFIX tkg: <{TKG}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> PREFIX dcterms: <http://purl.org/dc/terms/>
+INSERT DATA {{
+  GRAPH <{G}wto-ds-gateway> {{
+    <{ID}dispute/DS544> a tkg:Dispute ; rdfs:label "DS544: US — Steel and Aluminium Products (China)" ;
+      tkg:complainant <{ID}economy/CHN> ; tkg:respondent <{ID}economy/USA> ;
+      tkg:consultationsRequested "2018-04-05"^^xsd:date ;
+      {" ; ".join(f"tkg:thirdParty <{ID}economy/{c}>" for c in THIRD)} .
+    <{ID}dispute/DS999> a tkg:Dispute ; rdfs:label "a distractor" ; tkg:complainant <{ID}economy/JPN> .
+  }}
+  GRAPH <{G}economies> {{
+    <{ID}economy/CHN> a tkg:Economy ; rdfs:label "China" .
+    <{ID}economy/USA> a tkg:Economy ; rdfs:label "United States of America" .
+    {" ".join(f'<{ID}economy/{c}> a tkg:Economy ; rdfs:label "{c} name" .' for c in THIRD)}
+  }}
+  GRAPH <{G}dispute-links> {{ <{ID}dispute/DS544> tkg:concernsMeasure <{ID}measure/us-232-steel> . }}
+  GRAPH <{G}us-section232> {{ <{ID}measure/us-232-steel> a tkg:Measure ; rdfs:label "Section 232 steel" ;
+                                tkg:imposedBy <{ID}economy/USA> . }}
+  GRAPH <{G}gad-usa> {{ {" ".join(f"<{ID}measure/m{i:03d}> tkg:imposedBy <{ID}economy/USA> ." for i in range(MANY))} }}
+  GRAPH <{G}meta> {{ <{G}wto-ds-gateway> a tkg:Source ; dcterms:title "WTO dispute settlement gateway" ;
+                        dcterms:license <https://www.wto.org/english/tratop_e/dispu_e/dispu_e.htm> . }}
+}}
+"""
+
+
+@pytest.fixture(scope="module")
+def client():
+    store = EmbeddedStore(None)
+    store.update(FIXTURE)
+    with TestClient(create_app(store, Settings(sparql_workers=1))) as test_client:
+        yield test_client
+
+
+def _links(html: str) -> set[str]:
+    return set(re.findall(r'href="([^"]+)"', html))
+
+
+def test_dispute_page_shows_parties_dates_and_sources(client):
+    page = client.get("/id/dispute/DS544", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "Accept" in page.headers["vary"]
+    html = page.text
+    assert "<h1>DS544: US — Steel and Aluminium Products (China)</h1>" in html
+    links = _links(html)
+    assert "/id/economy/CHN" in links and "/id/economy/USA" in links
+    assert {f"/id/economy/{c}" for c in THIRD} <= links
+    assert "/id/measure/us-232-steel" in links
+    assert {"/graph/wto-ds-gateway", "/graph/dispute-links"} <= links  # each fact's source, linked
+    assert "2018-04-05" in html
+    assert "DS999" not in html  # the distractor's statements are not DS544's
+    assert "queries/entity_summary.rq" in html  # the SPARQL behind the page
+
+
+def test_statements_pointing_at_an_economy_are_paged(client):
+    html = client.get("/id/economy/USA").text  # curl's */* gets HTML too
+    assert "/id/dispute/DS544" in _links(html)  # in: DS544 names the USA as respondent
+    assert f"all {MANY + 1:,}" in html  # 130 gad-usa measures + Section 232: more than a page
+    first = client.get("/id/economy/USA", params={"direction": "in", "property": TKG + "imposedBy"}).text
+    second = client.get("/id/economy/USA", params={"direction": "in", "property": TKG + "imposedBy", "page": 2}).text
+    shown = lambda text: set(re.findall(r'href="/id/(measure/[^"]+)"', text))  # noqa: E731
+    assert len(shown(first)) == 100 and len(shown(second)) == MANY + 1 - 100
+    assert not shown(first) & shown(second)
+
+
+@pytest.mark.parametrize("accept, fmt", [("text/turtle", "turtle"), ("application/n-triples", "nt"),
+                                         ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml")])
+def test_rdf_clients_get_the_statements(client, accept, fmt):
+    answer = client.get("/id/dispute/DS544", headers={"Accept": accept})
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith(accept)
+    assert "Accept" in answer.headers["vary"]
+    graph = Graph().parse(data=answer.text, format=fmt)
+    ds544 = URIRef(ID + "dispute/DS544")
+    assert set(graph.objects(ds544, URIRef(TKG + "thirdParty"))) == {URIRef(f"{ID}economy/{c}") for c in THIRD}
+    assert (ds544, URIRef(TKG + "complainant"), URIRef(ID + "economy/CHN")) in graph
+    assert not list(graph.triples((URIRef(ID + "dispute/DS999"), None, None)))
+
+
+def test_format_parameter_and_quads_keep_the_source(client):
+    text = client.get("/id/measure/us-232-steel?format=nq").text
+    assert f"<{ID}dispute/DS544> <{TKG}concernsMeasure> <{ID}measure/us-232-steel> <{G}dispute-links> ." in text
+
+
+def test_unknown_thing_is_a_404_page_and_unknown_format_a_406(client):
+    missing = client.get("/id/dispute/DS100000", headers={"Accept": "text/html"})
+    assert missing.status_code == 404 and 'action="/search"' in missing.text
+    assert client.get("/id/dispute/DS100000", headers={"Accept": "text/turtle"}).status_code == 404
+    assert client.get("/id/dispute/DS544", headers={"Accept": "image/png"}).status_code == 406
+
+
+def test_source_page_is_its_provenance(client):
+    html = client.get("/graph/wto-ds-gateway").text
+    assert "WTO dispute settlement gateway" in html and "wto.org" in html
