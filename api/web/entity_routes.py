@@ -16,7 +16,9 @@ from . import entity as entities
 from .neighbourhood import neighbours
 from .render import GRAPH, ID, page
 
-router = APIRouter(tags=["Pages (HTML and RDF)"])
+# Pages are for people and Linked Data clients, not JSON API operations: left out of the OpenAPI schema
+# (their 404 is a page a person can act on, not a problem document). The README documents them.
+router = APIRouter(tags=["Pages (HTML and RDF)"], include_in_schema=False)
 
 # ?format= name -> (media type, rdflib serializer, with graphs)
 RDF_FORMATS = {"ttl": ("text/turtle", "turtle", False), "nt": ("application/n-triples", "nt", False),
