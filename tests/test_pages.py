@@ -116,3 +116,19 @@ def test_unknown_thing_is_a_404_page_and_unknown_format_a_406(client):
 def test_source_page_is_its_provenance(client):
     html = client.get("/graph/wto-ds-gateway").text
     assert "WTO dispute settlement gateway" in html and "wto.org" in html
+
+
+def test_home_counts_classes_and_sources(client):
+    html = client.get("/").text
+    assert 'href="/graph/wto-ds-gateway"' in html and "WTO dispute settlement gateway" in html
+    assert "tkg:Dispute" in html and "tkg:Economy" in html
+    assert 'action="/search"' in html and "/query?query=" in html and "/queries/disputes_between?a=USA&amp;b=CHN" in html
+
+
+@pytest.mark.parametrize("text, first", [("China", "economy/CHN"), ("CHN", "economy/CHN"), ("ds544", "dispute/DS544"),
+                                         ("steel", "dispute/DS544")])
+def test_search_finds_by_code_and_name(client, text, first):
+    html = client.get("/search", params={"q": text}).text
+    found = re.findall(r'<a href="/id/([^"]+)">', html)
+    assert found and found[0] == first
+    assert "dispute/DS999" not in found or text != "ds544"

@@ -13,7 +13,8 @@ def install(app) -> None:  # noqa: ANN001 - a FastAPI app
     """Add the pages and the static assets to ``app``."""
     from fastapi.staticfiles import StaticFiles
 
-    from . import entity_routes
+    from . import entity_routes, home
 
+    app.include_router(home.router)
     app.include_router(entity_routes.router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
