@@ -132,3 +132,49 @@ def test_search_finds_by_code_and_name(client, text, first):
     found = re.findall(r'<a href="/id/([^"]+)">', html)
     assert found and found[0] == first
     assert "dispute/DS999" not in found or text != "ds544"
+
+
+SELECT_DS544 = f"SELECT ?role ?economy WHERE {{ <{ID}dispute/DS544> ?role ?economy . ?economy a <{TKG}Economy> }}"
+
+
+def test_workbench_runs_a_query_and_links_every_iri(client):
+    html = client.get("/query", params={"query": SELECT_DS544}).text
+    rows = re.findall(r"<tr><td>", html)
+    assert len(rows) == 2 + len(THIRD)  # complainant, respondent and the third parties, by hand from FIXTURE
+    assert 'href="/id/economy/CHN"' in html and f'href="/ontology#complainant"' in html
+    assert "/sparql?query=" in html and "format=csv" in html and "format=tsv" in html and "format=json" in html
+
+
+def test_workbench_shows_errors_with_line_and_column(client):
+    html = client.get("/query", params={"query": "SELECT ?s\nWHERE { ?s ?p }"}).text
+    assert 'id="error"' in html and "Line 2, column" in html
+
+
+def test_workbench_offers_every_catalog_query():
+    from tradekg.queries import names
+
+    html = TestClient(create_app(EmbeddedStore(None), Settings(sparql_workers=1))).get("/query").text
+    assert all(f'<option value="{name}"' in html for name in names())
+
+
+def test_browsers_get_the_workbench_on_sparql_and_clients_get_results(client):
+    browser = client.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
+    assert browser.headers["content-type"].startswith("text/html") and 'id="workbench"' in browser.text
+    assert client.get("/sparql", headers={"Accept": "text/turtle"}).headers["content-type"].startswith("text/turtle")
+
+
+@pytest.mark.parametrize("param", ["format", "output"])
+def test_format_parameter_lets_pandas_read_csv(client, param):
+    import io
+
+    import pandas as pd
+
+    answer = client.get("/sparql", params={"query": SELECT_DS544, param: "csv"})
+    assert answer.headers["content-type"].startswith("text/csv")
+    frame = pd.read_csv(io.StringIO(answer.text))
+    assert list(frame.columns) == ["role", "economy"] and len(frame) == 2 + len(THIRD)
+    assert client.get("/sparql", params={"query": SELECT_DS544, param: "tsv"}).headers["content-type"].startswith(
+        "text/tab-separated-values")
+    assert client.get("/sparql", params={"query": SELECT_DS544, param: "xml"}).headers["content-type"].startswith(
+        "application/sparql-results+xml")
+    assert client.get("/sparql", params={"query": SELECT_DS544, param: "pdf"}).status_code == 400

@@ -13,8 +13,9 @@ def install(app) -> None:  # noqa: ANN001 - a FastAPI app
     """Add the pages and the static assets to ``app``."""
     from fastapi.staticfiles import StaticFiles
 
-    from . import entity_routes, home
+    from . import entity_routes, home, workbench
 
     app.include_router(home.router)
+    app.include_router(workbench.router)
     app.include_router(entity_routes.router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
