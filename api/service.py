@@ -23,6 +23,7 @@ def describe(endpoint: str, named_graphs: list[str], update: bool, federation: b
             f"<{endpoint}> a sd:Service ;\n"
             f"  sd:endpoint <{endpoint}> ;\n"
             f"  dcterms:title \"tradekg: a knowledge graph of international trade\" ;\n"
+            f"  <http://www.w3.org/2000/01/rdf-schema#seeAlso> <{endpoint.rsplit('/sparql', 1)[0]}/.well-known/void> ;\n"
             f"  sd:supportedLanguage {languages} ;\n"
             f"  sd:resultFormat {formats} ;\n"
             f"  sd:feature {features} ;\n"

@@ -55,9 +55,9 @@ def sparql_get(request: Request,
                format: str | None = Query(None, description="Overrides Accept: csv, tsv, json, xml (results); "
                                           "ttl, nt, nq, trig, rdfxml, jsonld (graphs). `output` is the same."),
                output: str | None = Query(None, include_in_schema=False)) -> Response:
-    if format is None and output is None and workbench.wants_html(request):
-        return HTMLResponse(workbench.render(request, query))  # a browser: the workbench (issue 11)
     if query is None:
+        if workbench.wants_html(request):  # the endpoint's URL opened in a browser: the workbench (issue 11)
+            return HTMLResponse(workbench.render(request, None))
         return _service_description(request)
     return _query(request, query, default_graph_uri, named_graph_uri)
 

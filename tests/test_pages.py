@@ -178,3 +178,70 @@ def test_format_parameter_lets_pandas_read_csv(client, param):
     assert client.get("/sparql", params={"query": SELECT_DS544, param: "xml"}).headers["content-type"].startswith(
         "application/sparql-results+xml")
     assert client.get("/sparql", params={"query": SELECT_DS544, param: "pdf"}).status_code == 400
+
+
+def test_void_describes_each_graph_and_links_endpoint_and_dump(client):
+    from rdflib import Literal, Namespace
+
+    void = Namespace("http://rdfs.org/ns/void#")
+    data = Graph().parse(data=client.get("/.well-known/void").text, format="turtle")
+    me = URIRef("http://testserver/.well-known/void#tradekg")
+    assert (me, void.sparqlEndpoint, URIRef("http://testserver/sparql")) in data
+    assert (me, void.dataDump, URIRef("http://testserver/dump.nq.gz")) in data
+    # Counted by hand from FIXTURE: dispute-links holds one triple, economies two per economy.
+    assert (URIRef(G + "dispute-links"), void.triples, Literal(1)) in data
+    assert (URIRef(G + "economies"), void.triples, Literal(2 * (2 + len(THIRD)))) in data
+    assert (URIRef(G + "wto-ds-gateway"), URIRef("http://purl.org/dc/terms/license"),
+            URIRef("https://www.wto.org/english/tratop_e/dispu_e/dispu_e.htm")) in data
+    partitions = {data.value(p, void["class"]): data.value(p, void.entities) for p in data.objects(me, void.classPartition)}
+    assert partitions[URIRef(TKG + "Dispute")] == Literal(2)
+    description = client.get("/sparql", headers={"Accept": "text/turtle"}).text
+    assert "/.well-known/void>" in description
+
+
+def test_dump_streams_every_quad(client, tmp_path):
+    from tradekg.graph.dump import read
+
+    answer = client.get("/dump.nq.gz")
+    assert answer.headers["content-type"] == "application/gzip"
+    (tmp_path / "d.nq.gz").write_bytes(answer.content)
+    reloaded = read(tmp_path / "d.nq.gz")
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert reloaded.select(count) == client.app.state.store.select(count)
+    assert reloaded.named_graphs() == client.app.state.store.named_graphs()
+
+
+def test_cli_dump_one_graph_as_trig(client, tmp_path):
+    from tradekg.graph.dump import read, write
+
+    out = tmp_path / "links.trig"
+    assert write(client.app.state.store, out, "trig", ["dispute-links"]) == 1
+    assert read(out, "trig").named_graphs() == [G + "dispute-links"]
+
+
+@pytest.mark.slow
+def test_full_dump_reloads_to_the_same_quad_count(full_build, full_store, tmp_path):
+    from click.testing import CliRunner
+
+    from tradekg.cli import cli
+    from tradekg.graph.dump import read
+
+    out = tmp_path / "all.nq.gz"
+    result = CliRunner().invoke(cli, ["dump", "--store", str(full_build[0]), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert read(out).select(count) == full_store.select(count)
+    refused = CliRunner().invoke(cli, ["dump", "--store", str(full_build[0]), "--graph", "nowhere", "--out",
+                                       str(tmp_path / "x.nq")])
+    assert refused.exit_code == 1 and "usmca" in refused.output  # names the graphs there are
+
+
+@pytest.mark.slow
+def test_rdflib_parses_entity_pages_of_the_full_graph(full_store):
+    with TestClient(create_app(full_store, Settings(sparql_workers=1))) as full:
+        for local in ("dispute/DS544", "economy/MEX", "agreement/rta/1087"):
+            answer = full.get(f"/id/{local}", headers={"Accept": "text/turtle"})
+            graph = Graph().parse(data=answer.text, format="turtle")
+            assert (URIRef(ID + local), None, None) in graph
+        ds544 = Graph().parse(data=full.get("/id/dispute/DS544?format=ttl").text, format="turtle")
+        assert len(set(ds544.objects(URIRef(ID + "dispute/DS544"), URIRef(TKG + "thirdParty")))) == 29

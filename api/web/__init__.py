@@ -13,9 +13,11 @@ def install(app) -> None:  # noqa: ANN001 - a FastAPI app
     """Add the pages and the static assets to ``app``."""
     from fastapi.staticfiles import StaticFiles
 
-    from . import entity_routes, home, workbench
+    from . import data_out, docs, entity_routes, home, workbench
 
+    docs.replace_defaults(app)
     app.include_router(home.router)
     app.include_router(workbench.router)
+    app.include_router(data_out.router)
     app.include_router(entity_routes.router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

@@ -249,3 +249,6 @@ cli.add_command(network)
 from .export_cli import export  # noqa: E402 - `tradekg export VIEW --format FMT --out FILE`
 
 cli.add_command(export)
+from .dump_cli import dump  # noqa: E402 - `tradekg dump [--format nquads|trig] [--graph NAME] --out FILE`
+
+cli.add_command(dump)
