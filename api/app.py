@@ -96,6 +96,8 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     ref = {"$ref": "#/components/schemas/Problem"}
     for path, operations in schema.get("paths", {}).items():
         if path.startswith("/sparql"):
+            for operation in operations.values():  # /sparql answers invalid parameters 400 in plain text, and
+                operation.get("responses", {}).pop("422", None)  # a dangling HTTPValidationError breaks ReDoc
             continue
         for operation in operations.values():
             responses = operation.setdefault("responses", {})

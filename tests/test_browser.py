@@ -92,7 +92,7 @@ def test_search_mexico_then_its_page(page, server, tmp_path):
     party = page.locator('tbody.group[data-property="https://w3id.org/tradekg/ontology#party"]')
     assert "USMCA" in party.locator('a[href="/id/agreement/rta/1087"]').inner_text()
     brought = page.locator('section.in tbody.group[data-property="https://w3id.org/tradekg/ontology#complainant"]')
-    links = set(brought.locator("td a[href^='/id/dispute/']").evaluate_all("els => els.map(e => e.getAttribute('href'))"))
+    links = set(brought.locator("td.val a[href^='/id/dispute/']").evaluate_all("els => els.map(e => e.getAttribute('href'))"))
     assert {f"/id/dispute/{code}" for code in _cases_brought_by("MEX")} <= links
     row = brought.locator("tr", has=page.locator('a[href="/id/dispute/DS23"]'))
     assert row.locator('td.src a[href="/graph/wto-ds-gateway"]').count() == 1  # the source of the fact
@@ -104,10 +104,10 @@ def test_ds544_names_china_and_its_third_parties(page, server, tmp_path):
     case = _case("DS544")
     page.goto(server + "/id/dispute/DS544")
     complainant = page.locator('section.out tbody.group[data-property="https://w3id.org/tradekg/ontology#complainant"]')
-    assert complainant.locator("td a").get_attribute("href") == f"/id/economy/{case['complainant_codes']}"
-    assert complainant.locator("td a").inner_text() == "China"
+    assert complainant.locator("td.val a").get_attribute("href") == f"/id/economy/{case['complainant_codes']}"
+    assert complainant.locator("td.val a").inner_text() == "China"
     third = page.locator('section.out tbody.group[data-property="https://w3id.org/tradekg/ontology#thirdParty"]')
-    hrefs = third.locator("td:not(.src) a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    hrefs = third.locator("td.val a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
     expected = {f"/id/economy/{GATEWAY_TO_ID.get(c, c)}" for c in case["third_party_codes"].split(";")}
     assert len(expected) == 29 and set(hrefs) == expected and len(hrefs) == 29
     _shoot(page, "dispute-DS544", tmp_path)
