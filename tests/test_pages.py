@@ -245,3 +245,20 @@ def test_rdflib_parses_entity_pages_of_the_full_graph(full_store):
             assert (URIRef(ID + local), None, None) in graph
         ds544 = Graph().parse(data=full.get("/id/dispute/DS544?format=ttl").text, format="turtle")
         assert len(set(ds544.objects(URIRef(ID + "dispute/DS544"), URIRef(TKG + "thirdParty")))) == 29
+
+
+def test_ontology_page_has_every_term_at_its_anchor_with_uses(client):
+    from tradekg.ontology import ONTOLOGY
+
+    vocabulary = Graph().parse(data=ONTOLOGY.read_text(encoding="utf-8"), format="turtle")
+    html = client.get("/ontology").text
+    owl = "http://www.w3.org/2002/07/owl#"
+    for kind in ("Class", "ObjectProperty", "DatatypeProperty"):
+        for term in vocabulary.subjects(URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), URIRef(owl + kind)):
+            if str(term).startswith(TKG):
+                assert f'id="{str(term)[len(TKG):]}"' in html
+    section = html.split('id="thirdParty"', 1)[1].split("</section>", 1)[0]
+    assert f"{len(THIRD)} statements" in section  # DS544's third parties in FIXTURE
+    assert "domain" in section and 'href="/ontology#Dispute"' in section and "/query?query=" in section
+    turtle = client.get("/ontology", headers={"Accept": "text/turtle"})
+    assert len(Graph().parse(data=turtle.text, format="turtle")) == len(vocabulary)

@@ -13,11 +13,12 @@ def install(app) -> None:  # noqa: ANN001 - a FastAPI app
     """Add the pages and the static assets to ``app``."""
     from fastapi.staticfiles import StaticFiles
 
-    from . import data_out, docs, entity_routes, home, workbench
+    from . import data_out, docs, entity_routes, home, ontology, workbench
 
     docs.replace_defaults(app)
     app.include_router(home.router)
     app.include_router(workbench.router)
     app.include_router(data_out.router)
+    app.include_router(ontology.router)
     app.include_router(entity_routes.router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
