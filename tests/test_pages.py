@@ -262,3 +262,27 @@ def test_ontology_page_has_every_term_at_its_anchor_with_uses(client):
     assert "domain" in section and 'href="/ontology#Dispute"' in section and "/query?query=" in section
     turtle = client.get("/ontology", headers={"Accept": "text/turtle"})
     assert len(Graph().parse(data=turtle.text, format="turtle")) == len(vocabulary)
+
+
+def test_reads_are_open_to_any_origin_and_updates_are_not(client):
+    origin = {"Origin": "https://yasgui.example"}
+    read = client.get("/sparql", params={"query": SELECT_DS544}, headers=origin)
+    assert read.headers["access-control-allow-origin"] == "*" and "access-control-allow-credentials" not in read.headers
+    posted = client.post("/sparql", content=SELECT_DS544, headers={**origin, "Content-Type": "application/sparql-query"})
+    assert posted.headers["access-control-allow-origin"] == "*"
+    page = client.get("/id/dispute/DS544", headers={**origin, "Accept": "text/turtle"})
+    assert page.headers["access-control-allow-origin"] == "*"
+    preflight = client.options("/sparql", headers={**origin, "Access-Control-Request-Method": "POST",
+                                                   "Access-Control-Request-Headers": "content-type"})
+    assert preflight.status_code == 204 and preflight.headers["access-control-allow-origin"] == "*"
+    with_token = client.options("/sparql", headers={**origin, "Access-Control-Request-Method": "POST",
+                                                    "Access-Control-Request-Headers": "authorization, content-type"})
+    assert "access-control-allow-origin" not in with_token.headers
+    update = client.post("/sparql", content="DROP ALL", headers={**origin, "Content-Type": "application/sparql-update"})
+    assert update.status_code in (401, 403) and "access-control-allow-origin" not in update.headers
+
+
+def test_public_cors_can_be_turned_off():
+    closed = TestClient(create_app(EmbeddedStore(None), Settings(sparql_workers=1, cors_public=False)))
+    answer = closed.get("/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://a.example"})
+    assert "access-control-allow-origin" not in answer.headers

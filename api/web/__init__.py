@@ -22,3 +22,8 @@ def install(app) -> None:  # noqa: ANN001 - a FastAPI app
     app.include_router(ontology.router)
     app.include_router(entity_routes.router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    settings = app.state.settings
+    if settings.cors_public and not settings.cors_origins:
+        from .cors import PublicReadCORS
+
+        app.add_middleware(PublicReadCORS)
