@@ -147,3 +147,14 @@ def test_api_docs_work_offline(page, server, tmp_path):
     page.goto(server + "/redoc")
     page.wait_for_selector("[data-section-id]")
     assert page.locator("[data-section-id^='operation/']").count() > 20
+
+
+def test_notebook_api_on_the_served_endpoint(server, full_store):
+    """tradekg.open(endpoint=…) answers a catalog question as the embedded store does (same seam, two stores)."""
+    import tradekg
+    from tradekg.queries import run
+
+    kg = tradekg.open(endpoint=server + "/sparql")
+    remote = kg.query("disputes_between", a="USA", b="CHN").to_pandas()
+    local = run(full_store, "disputes_between", a="USA", b="CHN")
+    assert sorted(remote["dispute"]) == sorted(str(r["dispute"]) for r in local)

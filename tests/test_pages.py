@@ -8,6 +8,7 @@ third parties from the WTO's page), cut to a few statements; the expected answer
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -286,3 +287,38 @@ def test_public_cors_can_be_turned_off():
     closed = TestClient(create_app(EmbeddedStore(None), Settings(sparql_workers=1, cors_public=False)))
     answer = closed.get("/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://a.example"})
     assert "access-control-allow-origin" not in answer.headers
+
+
+def _python_example() -> tuple[str, str]:
+    """The code block of docs/python.md and the output block printed after it."""
+    text = (Path(__file__).parent.parent / "docs" / "python.md").read_text(encoding="utf-8")
+    code = text.split("```python\n", 1)[1].split("```", 1)[0]
+    output = text.split("```python\n", 1)[1].split("```", 2)[2].split("```\n", 1)[1].split("```", 1)[0]
+    return code, output
+
+
+def _run_example(store_path: Path, monkeypatch) -> str:
+    import contextlib
+    import io
+
+    monkeypatch.setenv("TRADEKG_STORE", str(store_path))
+    monkeypatch.delenv("TRADEKG_ENDPOINT", raising=False)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(_python_example()[0], "docs/python.md", "exec"), {})  # noqa: S102 - our own documentation
+    return printed.getvalue()
+
+
+def test_python_example_runs_on_a_small_store(tmp_path, monkeypatch):
+    path = tmp_path / "store"
+    writable = EmbeddedStore(path, read_only=False)
+    writable.update(FIXTURE)
+    writable.close()
+    printed = _run_example(path, monkeypatch)
+    assert printed.startswith("1 disputes in which both take part")  # DS544 alone: CHN v USA in FIXTURE
+    assert f"{ID}dispute/DS544" in printed
+
+
+@pytest.mark.slow
+def test_python_example_output_is_what_the_docs_show(full_build, monkeypatch):
+    assert _run_example(full_build[0], monkeypatch) == _python_example()[1]
