@@ -71,16 +71,22 @@ FORMAT_ACCEPT = {
 
 
 def format_accept(request: Request) -> str | None:
-    """The Accept a ``format``/``output`` parameter stands for; None when neither is given."""
+    """The Accept a ``format``/``output`` parameter stands for; None when neither is given or when a client
+    that sent a real Accept header also sent a name we do not know (SPARQLWrapper sends both: `format=n3`)."""
     given = request.query_params.get("format") or request.query_params.get("output")
     if not given:
         return None
-    accept = FORMAT_ACCEPT.get(given.strip().lower())
-    if accept is None:
-        from ..errors import SparqlError
+    name = given.strip().lower()
+    if name in FORMAT_ACCEPT:
+        return FORMAT_ACCEPT[name]
+    if "/" in name and name in {*formats.RESULT_TYPES, *formats.GRAPH_TYPES}:
+        return name  # a media type, as some endpoints take it (format=text/csv)
+    accept = request.headers.get("accept", "")
+    if accept and accept.strip() != "*/*":
+        return None
+    from ..errors import SparqlError
 
-        raise SparqlError(400, f"unknown format {given!r}; use one of {', '.join(FORMAT_ACCEPT)}")
-    return accept
+    raise SparqlError(400, f"unknown format {given!r}; use one of {', '.join(FORMAT_ACCEPT)}")
 
 
 def run(request: Request, text: str) -> dict:
