@@ -179,10 +179,13 @@ def test_format_parameter_lets_pandas_read_csv(client, param):
     assert client.get("/sparql", params={"query": SELECT_DS544, param: "xml"}).headers["content-type"].startswith(
         "application/sparql-results+xml")
     assert client.get("/sparql", params={"query": SELECT_DS544, param: "pdf"}).status_code == 400
-    # SPARQLWrapper sends its own names (format=n3, json-ld) next to a real Accept header: the header decides
-    sparqlwrapper = client.get("/sparql", params={"query": SELECT_DS544, param: "json-ld"},
+    # SPARQLWrapper sends its own names (format=n3, json-ld) next to the Accept it means: the header decides
+    sparqlwrapper = client.get("/sparql", params={"query": SELECT_DS544, param: "csv"},
                                headers={"Accept": "application/sparql-results+json"})
     assert sparqlwrapper.headers["content-type"].startswith("application/sparql-results+json")
+    download = client.get("/sparql", params={"query": SELECT_DS544, param: "csv"},  # a link clicked in a browser
+                          headers={"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
+    assert download.headers["content-type"].startswith("text/csv")
 
 
 def test_void_describes_each_graph_and_links_endpoint_and_dump(client):

@@ -71,19 +71,22 @@ FORMAT_ACCEPT = {
 
 
 def format_accept(request: Request) -> str | None:
-    """The Accept a ``format``/``output`` parameter stands for; None when neither is given or when a client
-    that sent a real Accept header also sent a name we do not know (SPARQLWrapper sends both: `format=n3`)."""
+    """The Accept a ``format``/``output`` parameter stands for, for clients that cannot set the header (pandas
+    sends */*, a browser's download link sends its page Accept). A client that names a SPARQL or RDF type in
+    Accept keeps it: SPARQLWrapper sends `format=turtle` (or n3, json-ld) next to the header it means."""
     given = request.query_params.get("format") or request.query_params.get("output")
     if not given:
+        return None
+    ranges = formats.parse_accept(request.headers.get("accept"))
+    browser = any(r.subtype == "html" for r in ranges)
+    offered = {*formats.RESULT_TYPES, *formats.GRAPH_TYPES}
+    if not browser and any(r.q > 0 and f"{r.type}/{r.subtype}" in offered for r in ranges):
         return None
     name = given.strip().lower()
     if name in FORMAT_ACCEPT:
         return FORMAT_ACCEPT[name]
-    if "/" in name and name in {*formats.RESULT_TYPES, *formats.GRAPH_TYPES}:
+    if name in offered:
         return name  # a media type, as some endpoints take it (format=text/csv)
-    accept = request.headers.get("accept", "")
-    if accept and accept.strip() != "*/*":
-        return None
     from ..errors import SparqlError
 
     raise SparqlError(400, f"unknown format {given!r}; use one of {', '.join(FORMAT_ACCEPT)}")
