@@ -1,33 +1,37 @@
 """The SPARQL 1.1 Protocol endpoint: GET and POST queries, dataset parameters, content negotiation,
 a service description, read-only unless a token is presented, SERVICE off unless enabled, and
-a wall-clock timeout that stops the work (see :mod:`tradekg.api.pool`).
+a wall-clock timeout that stops the work (see :mod:`tradekg.graph.pool`).
 
-Errors follow the protocol, not the problem documents of the rest of the API: a status code and
-a plain-text message (for a malformed query, the parser's message with line and column).
+Errors carry the protocol's status codes, as problem documents like the rest of the API (for a malformed
+query, the parser's message with line and column is the ``detail``).
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import hmac
 import re
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Query, Request
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from ..graph.errors import TradeKGError
-from . import formats, service, sparql_text
-from .engines import LocalEngine, RemoteEngine
+from ..graph.errors import QuerySyntaxError, TradeKGError
+from ..graph.pool import PoolBusy, QueryCancelled, QueryCrashed, QueryMemoryExceeded, QueryTimeout
+from ..graph.worker import Answer, Job
+from . import formats, service_description, sparql_text
 from .errors import SparqlError
-from .pool import PoolBusy, QueryTimeout
-from .worker import Answer, Job
 
 router = APIRouter(tags=["SPARQL 1.1 Protocol"])
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^<>\"{}|^`\\\x00-\x20]*")
 MAX_QUERY_BYTES = 1_000_000
 
-_TEXT = {"content": {"text/plain": {"schema": {"type": "string"}}}}
+_TEXT = {"content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
 _RESPONSES = {
     200: {"description": "Query answer in the negotiated format (SPARQL results JSON/XML/CSV/TSV for SELECT "
                          "and ASK; Turtle, N-Triples, N-Quads, TriG, RDF/XML or JSON-LD for CONSTRUCT and DESCRIBE).",
@@ -47,14 +51,17 @@ EXAMPLE = ("PREFIX tkg: <https://w3id.org/tradekg/ontology#>\n"
 
 
 @router.get("/sparql", name="sparql", responses=_RESPONSES, summary="SPARQL 1.1 query (GET), or the service description")
-def sparql_get(request: Request,
+async def sparql_get(request: Request,
                query: str | None = Query(None, description="The SPARQL query; without it, the service description.",
                                          examples=[EXAMPLE]),
                default_graph_uri: list[str] = Query([], alias="default-graph-uri"),
                named_graph_uri: list[str] = Query([], alias="named-graph-uri")) -> Response:
+    if "update" in request.query_params:
+        raise SparqlError(400, "updates are not accepted with GET (SPARQL 1.1 Protocol); POST them as an "
+                               "`update` form field or as application/sparql-update")
     if query is None:
-        return _service_description(request)
-    return _query(request, query, default_graph_uri, named_graph_uri)
+        return await _in_lane(request, _service_description)
+    return await _in_lane(request, _query, query, default_graph_uri, named_graph_uri)
 
 
 @router.post("/sparql", responses=_RESPONSES, summary="SPARQL 1.1 query or update (POST)",
@@ -65,9 +72,7 @@ def sparql_get(request: Request,
                  "application/sparql-query": {"schema": {"type": "string"}, "example": EXAMPLE},
                  "application/sparql-update": {"schema": {"type": "string"}}}}})
 async def sparql_post(request: Request) -> Response:
-    body = await request.body()
-    if len(body) > MAX_QUERY_BYTES:
-        raise SparqlError(413, f"request body over {MAX_QUERY_BYTES:,} bytes")
+    body = await _body(request, MAX_QUERY_BYTES)
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     params = request.query_params
     default, named = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
@@ -77,16 +82,58 @@ async def sparql_post(request: Request) -> Response:
         default += form.get("default-graph-uri", [])
         named += form.get("named-graph-uri", [])
         if "update" in form:
-            return await run_in_threadpool(_update, request, form["update"][0])
+            return await _in_lane(request, _update, form["update"][0])
         if "query" not in form:
             raise SparqlError(400, "a form POST needs a `query` or an `update` field")
-        return await run_in_threadpool(_query, request, form["query"][0], default, named)
+        return await _in_lane(request, _query, form["query"][0], default, named)
     if kind == "application/sparql-query":
-        return await run_in_threadpool(_query, request, text, default, named)
+        return await _in_lane(request, _query, text, default, named)
     if kind == "application/sparql-update":
-        return await run_in_threadpool(_update, request, text)
+        return await _in_lane(request, _update, text)
     raise SparqlError(415, "POST a form (application/x-www-form-urlencoded), application/sparql-query "
                            "or application/sparql-update")
+
+
+async def _body(request: Request, most: int) -> bytes:
+    """The request body, refused (413) as soon as it is known to be over ``most`` bytes: from its
+    Content-Length before anything is read, else while it streams in; never read whole first."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > most:
+        raise SparqlError(413, f"request body over {most:,} bytes (Content-Length: {int(declared):,})")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > most:
+            raise SparqlError(413, f"request body over {most:,} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _in_lane(request: Request, work: Callable[..., Response], *args: Any) -> Response:
+    """Run ``work`` on /sparql's own threads (the relationship routes' threadpool never waits on
+    SPARQL), with the request's deadline counted from its arrival and a cancel event that is set
+    when the client disconnects, so an abandoned query stops its worker."""
+    deadline = time.monotonic() + request.app.state.settings.query_timeout_s
+    cancel = threading.Event()
+    loop = asyncio.get_running_loop()
+    future = loop.run_in_executor(request.app.state.sparql_threads,
+                                  functools.partial(work, request, *args, cancel=cancel, deadline=deadline))
+    watcher = asyncio.ensure_future(_watch_disconnect(request, cancel))
+    try:
+        return await future
+    except asyncio.CancelledError:
+        cancel.set()
+        raise
+    finally:
+        watcher.cancel()
+
+
+async def _watch_disconnect(request: Request, cancel: threading.Event) -> None:
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            cancel.set()
+            return
 
 
 def _decode(body: bytes) -> str:
@@ -96,8 +143,10 @@ def _decode(body: bytes) -> str:
         raise SparqlError(400, "the request body is not UTF-8") from None
 
 
-def _query(request: Request, text: str, default: list[str], named: list[str]) -> Response:
+def _query(request: Request, text: str, default: list[str], named: list[str],
+           cancel: threading.Event | None = None, deadline: float | None = None) -> Response:
     settings, engine = request.app.state.settings, request.app.state.engine
+    _check_nesting(text)
     form = sparql_text.form(text)
     if sparql_text.is_update(text):
         raise SparqlError(403 if not settings.update_token else 400,
@@ -107,8 +156,8 @@ def _query(request: Request, text: str, default: list[str], named: list[str]) ->
         raise SparqlError(403, "SERVICE (federated query) is disabled on this endpoint "
                                "(enable with TRADEKG_ALLOW_SERVICE=1)")
     accept = request.headers.get("accept", "")
-    if isinstance(engine, RemoteEngine):
-        return _remote(engine, text, accept, default, named)
+    if engine.forwards:
+        return _remote(engine, Job(text, None, None, settings.row_cap, tuple(default), tuple(named), accept=accept))
     ranges = formats.parse_accept(accept)
     results_media = formats.choose_media(ranges, formats.RESULT_TYPES)
     graph_media = formats.choose_media(ranges, formats.GRAPH_TYPES)
@@ -126,20 +175,34 @@ def _query(request: Request, text: str, default: list[str], named: list[str]) ->
               tuple(default) if dataset else None, tuple(named) if dataset else None,
               union=not sparql_text.has_from(text))
     try:
-        answer: Answer = engine.run(job)
-    except QueryTimeout as e:
+        answer: Answer = engine.run(job, cancel, deadline)
+    except (QueryTimeout, QueryMemoryExceeded) as e:
         raise SparqlError(503, str(e)) from e
     except PoolBusy as e:
         raise SparqlError(503, str(e), {"Retry-After": "1"}) from e
+    except QueryCrashed as e:
+        raise SparqlError(400, str(e)) from e
+    except QueryCancelled as e:  # nobody is listening; logged as 499 (client closed request)
+        raise SparqlError(499, str(e)) from e
     request.state.log = {"form": form, "rows": answer.rows, "truncated": answer.truncated}
     return _respond(answer, settings.row_cap, graph_media if answer.kind == "graph" else results_media)
 
 
-def _remote(engine: RemoteEngine, text: str, accept: str, default: list[str], named: list[str]) -> Response:
+def _check_nesting(text: str) -> None:
+    """400 with the position for groups nested past what the parser survives, before any engine sees it."""
     try:
-        return engine.forward(text, accept, default, named)
+        sparql_text.check_nesting(text)
+    except QuerySyntaxError as e:
+        raise SparqlError(400, f"Malformed query: {e}") from e
+
+
+def _remote(engine, job: Job) -> Response:
+    """The remote server's answer relayed as it is (status, content type, body)."""
+    try:
+        answer = engine.run(job)
     except TradeKGError as e:
         raise SparqlError(503, str(e)) from e
+    return Response(answer.body, status_code=answer.status, media_type=answer.media)
 
 
 def _respond(answer: Answer, cap: int, media: str | None) -> Response:
@@ -154,33 +217,37 @@ def _respond(answer: Answer, cap: int, media: str | None) -> Response:
                     headers=headers)
 
 
-def _update(request: Request, text: str) -> Response:
+def _update(request: Request, text: str, **_lane: Any) -> Response:
     settings = request.app.state.settings
-    engine: LocalEngine | RemoteEngine = request.app.state.engine
     if not settings.update_token:
         raise SparqlError(403, "this endpoint is read-only (no update token is configured)")
     given = request.headers.get("authorization", "")
     if not hmac.compare_digest(given.encode(), f"Bearer {settings.update_token}".encode()):
         raise SparqlError(401, "updates need the configured bearer token", {"WWW-Authenticate": "Bearer"})
+    _check_nesting(text)
     if not settings.allow_service and (sparql_text.uses_load(text) or sparql_text.uses_service(text)):
         raise SparqlError(403, "LOAD and SERVICE are disabled on this endpoint (enable with TRADEKG_ALLOW_SERVICE=1)")
     try:
-        engine.update(text, reopen=request.app.state.reopen)
+        request.app.state.store.update(text)
     except TradeKGError as e:
-        status = 400 if type(e).__name__ == "QuerySyntaxError" else 503
+        status = 400 if isinstance(e, QuerySyntaxError) else 503
         raise SparqlError(status, str(e)) from e
+    finally:
+        request.app.state.reopen()
     return Response(status_code=204)
 
 
-def _service_description(request: Request) -> Response:
+def _service_description(request: Request, **_lane: Any) -> Response:
     settings = request.app.state.settings
     ranges = formats.parse_accept(request.headers.get("accept"))
     media = formats.choose_media(ranges, formats.GRAPH_TYPES)
     if media is None:
         raise SparqlError(406, "the service description is available as Turtle, N-Triples, N-Quads, TriG, "
                                "RDF/XML or JSON-LD")
-    endpoint = str(request.url.replace(query=""))
-    text = service.describe(endpoint, request.app.state.named_graphs(), bool(settings.update_token),
-                            settings.allow_service)
-    return Response(service.serialise(text, formats.GRAPH_TYPES[media]), media_type=formats.content_type(media),
-                    headers={"Vary": "Accept"})
+    endpoint = str(request.url.replace(query="", fragment=""))
+    if not _IRI.fullmatch(endpoint):  # the Host header is the client's: only a plain IRI becomes a term
+        raise SparqlError(400, "the request's Host header does not make an IRI for this endpoint")
+    graph = service_description.describe(endpoint, request.app.state.named_graphs(), bool(settings.update_token),
+                                         settings.allow_service)
+    return Response(service_description.serialise(graph, formats.GRAPH_TYPES[media]),
+                    media_type=formats.content_type(media), headers={"Vary": "Accept"})

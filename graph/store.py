@@ -8,7 +8,10 @@ named graphs, as researchers expect; ``GRAPH ?g`` still tells which source said 
 
 from __future__ import annotations
 
+import os
 import shutil
+import threading
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Protocol
@@ -17,8 +20,10 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Identifier
 
+from . import layout
 from .errors import BadParameters, QuerySyntaxError, StoreError
-
+from .pool import Limits
+from .worker import Answer, Job
 
 
 class Rows(list[dict[str, Identifier]]):
@@ -45,6 +50,36 @@ class Store(Protocol):
     def update(self, text: str) -> None: ...
 
     def named_graphs(self) -> list[str]: ...
+
+    def reopen(self) -> None:
+        """See the store as it is now (after an update or a rebuild by another process)."""
+        ...
+
+    def query_service(self, limits: Limits) -> QueryService:
+        """Where SPARQL protocol requests (:class:`~tradekg.graph.worker.Job`) are answered."""
+        ...
+
+    def changed(self) -> bool:
+        """Whether the store was replaced (rebuilt) since this handle last opened it."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class QueryService(Protocol):
+    """Answers protocol requests with bodies serialised by the engine, each within a time limit."""
+
+    forwards: bool  # True: the body is a remote server's answer in its own format (``Job.accept`` decides)
+
+    def run(self, job: Job, cancel: threading.Event | None = None, deadline: float | None = None) -> Answer:
+        """The answer; ``cancel`` set = the client went away; ``deadline`` is monotonic."""
+        ...
+
+    def warm_up(self) -> None: ...
+
+    def refresh(self) -> None:
+        """Drop every handle that sees an older state of the store."""
+        ...
 
     def close(self) -> None: ...
 
@@ -86,18 +121,25 @@ class EmbeddedStore:
     the build opens a fresh folder read-write and swaps it in when it is complete.
     """
 
+    memory = False          # True: the graph at ``path`` was loaded into memory (see :meth:`in_memory`)
+    loaded: tuple[int, float] = (0, 0.0)   # memory mode: quads loaded, seconds taken
+
     def __init__(self, path: Path | None = None, *, read_only: bool = True):
         self.path, self.read_only = path, read_only and path is not None
+        self.root, self._pin = path, None  # root: the folder given; path: the version opened (graph/layout.py)
+        self.version = None
         try:
             if path is None:
                 self.db = ox.Store()
             elif read_only:
-                if not (path / "CURRENT").exists():
-                    raise StoreError(f"no tradekg store at {path}; run `tradekg build` first")
+                self._pin = layout.pin(path)  # the current version, held so no build deletes it under us
+                self.path = path = self._pin.path
+                self.version = _identity(path)
                 self.db = ox.Store.read_only(str(path))
             else:
                 self.db = ox.Store(str(path))
         except OSError as e:
+            self.close()
             raise StoreError(f"cannot open the store at {path}: {e}") from e
 
     def _query(self, text: str, bindings: Mapping[str, Identifier] | None):
@@ -139,12 +181,84 @@ class EmbeddedStore:
         return result.serialize(format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
 
     def update(self, text: str) -> None:
+        """Apply a SPARQL update. On a store opened read-only, through a short-lived read-write handle
+        (the folder's lock is held only for the update), after which this handle is reopened."""
+        if not self.read_only:
+            _apply(self.db, text)
+            return
         try:
-            self.db.update(text)
-        except SyntaxError as e:
-            raise QuerySyntaxError(f"SPARQL syntax error: {e}") from e
-        except (RuntimeError, OSError) as e:
-            raise StoreError(f"update failed: {e}") from e
+            writer = ox.Store(str(self.path))
+        except OSError as e:
+            raise StoreError(f"cannot open the store at {self.path} for writing (is a build running?): {e}") from e
+        try:
+            _apply(writer, text)
+            writer.flush()
+        finally:
+            del writer
+        self.reopen()
+
+    @classmethod
+    def in_memory(cls, path: Path) -> EmbeddedStore:
+        """The store at ``path`` loaded into an in-memory store (memory mode: scans run several times
+        faster than on disk). Read-only like a disk handle; :meth:`reopen` loads the folder again."""
+        store = cls(path)
+        store.memory = True
+        store._load()
+        return store
+
+    def _follow(self) -> None:
+        """Point ``path`` at the store's current version (a rebuild may have switched it), held against
+        deletion, and let go of the version held before."""
+        if self.root is None or not self.read_only:
+            return
+        pin, old = layout.pin(self.root), self._pin
+        self._pin, self.path = pin, pin.path
+        if old is not None:
+            old.release()
+
+    def _load(self) -> None:
+        self.version = _identity(self.path)
+        started = time.perf_counter()
+        try:
+            disk = ox.Store.read_only(str(self.path))
+            data = disk.dump(format=ox.RdfFormat.N_QUADS)
+            del disk
+            db = ox.Store()
+            db.load(data, format=ox.RdfFormat.N_QUADS)
+        except (OSError, RuntimeError, SyntaxError) as e:
+            raise StoreError(f"cannot load the store at {self.path} into memory: {e}") from e
+        self.loaded = (data.count(b"\n"), time.perf_counter() - started)
+        self.db = db
+
+    def reopen(self) -> None:
+        """A fresh read-only handle (an open one keeps seeing the store as it was when it was opened);
+        in memory mode the folder is loaded again, and the old graph answers until that is done."""
+        self._follow()
+        if self.memory:
+            self._load()
+        elif self.read_only:
+            self.version = _identity(self.path)
+            self.db = EmbeddedStore(self.path).db
+
+    def changed(self) -> bool:
+        """Whether a build replaced the store folder since it was opened (or loaded)."""
+        if self.path is None:
+            return False
+        now = store_version(self.root)
+        return now is not None and now != self.version
+
+    def query_service(self, limits: Limits) -> QueryService:
+        """Worker processes (a runaway query is killed): forked from a copy of this process holding
+        the graph in memory (memory mode), or started over the store folder; or this process for a
+        store without a folder (tests: no time limit)."""
+        if self.path is None:
+            return InProcess(self)
+        from .pool import ExecLauncher, ForkLauncher, QueryPool
+
+        if self.memory:
+            return QueryPool(ForkLauncher(self.db, limits.memory_mb), limits,
+                             relaunch=lambda: ForkLauncher(self.db, limits.memory_mb))
+        return QueryPool(ExecLauncher(self.root, limits.memory_mb), limits)  # workers open the current version
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         """Fast, non-transactional load; used only on a store that is being built."""
@@ -164,6 +278,88 @@ class EmbeddedStore:
         if getattr(self, "db", None) is not None and self.path is not None and not self.read_only:
             self.db.flush()
         self.db = None  # type: ignore[assignment]
+        if getattr(self, "_pin", None) is not None:
+            self._pin.release()
+
+
+def _apply(db: ox.Store, text: str) -> None:
+    try:
+        db.update(text)
+    except SyntaxError as e:
+        raise QuerySyntaxError(f"SPARQL syntax error: {e}") from e
+    except (RuntimeError, OSError) as e:
+        raise StoreError(f"update failed: {e}") from e
+
+
+class InProcess:
+    """Protocol requests answered in the calling thread (a store without a folder: nothing to kill)."""
+
+    forwards = False
+
+    def __init__(self, store: EmbeddedStore):
+        self.store = store
+
+    def run(self, job: Job, cancel: threading.Event | None = None, deadline: float | None = None) -> Answer:
+        from .worker import answer
+
+        return answer(self.store.db, job)
+
+    def warm_up(self) -> None:
+        pass
+
+    def refresh(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def store_version(path: Path) -> tuple | None:
+    """What changes when a build switches the store at ``path`` to a new version, or an update writes to it
+    (None while there is no store)."""
+    try:
+        return _identity(layout.current(path))
+    except StoreError:
+        return None
+
+
+def _identity(version: Path) -> tuple | None:
+    try:
+        current = (version / "CURRENT").stat()
+    except OSError:
+        return None
+    return str(version), current.st_ino, current.st_mtime_ns
+
+
+def store_bytes(path: Path) -> int:
+    """The size on disk of the store's current version."""
+    try:
+        version = layout.current(path)
+    except StoreError:
+        return 0
+    return sum(f.stat().st_size for f in version.rglob("*") if f.is_file())
+
+
+MEMORY_FACTOR = 4      # RSS of an in-memory store against its folder's size (bundled graph: ~450 MB vs ~110 MB)
+MEMORY_SHARE = 0.25    # memory mode "auto" takes at most this share of the memory available
+
+
+def memory_fits(path: Path) -> bool:
+    """Memory mode "auto": whether the graph at ``path`` takes a small share of the available memory."""
+    try:
+        with open("/proc/meminfo") as f:
+            available = next(int(line.split()[1]) * 1024 for line in f if line.startswith("MemAvailable:"))
+    except (OSError, StopIteration, ValueError):
+        available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+    return store_bytes(path) * MEMORY_FACTOR <= available * MEMORY_SHARE
+
+
+def convert_rdf(data: bytes, source: str, target: str) -> bytes:
+    """RDF text from one format to another (pyoxigraph ``RdfFormat`` names, e.g. TURTLE → JSON_LD)."""
+    if source == target:
+        return data
+    triples = ox.parse(data, format=getattr(ox.RdfFormat, source))
+    return ox.serialize(triples, format=getattr(ox.RdfFormat, target)) or b""
 
 
 def remove(path: Path) -> None:

@@ -15,6 +15,9 @@ comma-separated list (all must hold) of ``NAME``, ``A|B`` (either given) or ``!N
 engine-specific test for "was this given" (``BOUND``, ``sameTerm(?x, ?x)``) is needed, and each
 engine plans only the filters that apply.
 
+TYPE is one of ``CONVERTERS`` (iri, literal, date, int, economy, product, dispute); the EXAMPLE values
+together are the query's example (``Query.example``), used by ``--show``, the API docs and the tests.
+
 Parameters reach the engine only as bound RDF terms (pyoxigraph substitutions, or an escaped
 VALUES block for a remote endpoint), never pasted into the text. For that to give the same
 answer on every engine, a parameter is projected, bound in a top-level pattern, and a GROUP BY
