@@ -14,14 +14,10 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from ..graph.errors import TradeKGError
+from ..graph.errors import ConfigError  # noqa: F401 - re-exported: tradekg.api.settings.ConfigError
 
 MAX_PAGE_SIZE = 500  # documented in OpenAPI; a larger `limit` is refused with 422
 DEFAULT_PAGE_SIZE = 50
-
-
-class ConfigError(TradeKGError):
-    """A setting has a value of the wrong kind; names the variable or key."""
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 a service description, read-only unless a token is presented, SERVICE off unless enabled, and
 a wall-clock timeout that stops the work (see :mod:`tradekg.graph.pool`).
 
-Errors follow the protocol, not the problem documents of the rest of the API: a status code and
-a plain-text message (for a malformed query, the parser's message with line and column).
+Errors carry the protocol's status codes, as problem documents like the rest of the API (for a malformed
+query, the parser's message with line and column is the ``detail``).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ router = APIRouter(tags=["SPARQL 1.1 Protocol"])
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^<>\"{}|^`\\\x00-\x20]*")
 MAX_QUERY_BYTES = 1_000_000
 
-_TEXT = {"content": {"text/plain": {"schema": {"type": "string"}}}}
+_TEXT = {"content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
 _RESPONSES = {
     200: {"description": "Query answer in the negotiated format (SPARQL results JSON/XML/CSV/TSV for SELECT "
                          "and ASK; Turtle, N-Triples, N-Quads, TriG, RDF/XML or JSON-LD for CONSTRUCT and DESCRIBE).",

@@ -24,7 +24,7 @@ from .errors import BuildError
 from .loaders import TripleSource, registry
 from .sources import read_json, sha256
 from .store import EmbeddedStore, remove
-from .terms import A, DCAT, DCTERMS, PROV, RDFS, TKG, datetime, graph_iri, integer, text
+from .terms import A, DCAT, DCTERMS, PROV, RDFS, TKG, boolean, datetime, graph_iri, integer, text
 
 META = "meta"
 
@@ -86,7 +86,7 @@ def _build(target: Path, data: Path, check_shapes: bool, loaders: list[tuple[str
         if check_shapes:
             started = time.perf_counter()
             progress("validating against ontology/shapes.ttl …")
-            validate.check(store.db)
+            validate.check(store.db, progress)
             report.seconds["validate"] = round(time.perf_counter() - started, 2)
         store.optimize()
         layout.crash_point("loaded")
@@ -185,6 +185,10 @@ def _provenance(data: Path, sources: dict, report: BuildReport, built_at: dt.dat
         yield node, DCTERMS.license, text(info["license"])
         if info.get("license_url"):
             yield node, DCTERMS.license, ox.NamedNode(info["license_url"])
+        # issue 10: whether the licence named was checked with its licensor, and whether it is share-alike
+        yield node, TKG.licenceVerified, boolean(bool(info.get("license_verified", False)))
+        if "share_alike" in info:
+            yield node, TKG.shareAlike, boolean(bool(info["share_alike"]))
         yield node, DCTERMS.source, ox.NamedNode(info["source_url"])
         for origin in info.get("origin", []):
             yield node, PROV.wasDerivedFrom, text(origin)
