@@ -79,6 +79,7 @@ def build(target: Path, data: Path | None = None, *, check_shapes: bool = True,
 def _load(db: ox.Store, data: Path, loaders: list[tuple[str, TripleSource]], report: BuildReport,
           progress: Callable[[str], None]) -> None:
     ctx = BuildContext.for_data(data)
+    ctx.db = db  # for loaders that derive facts from the sources loaded before them (trade_coverage)
     sources = {path.stem: read_json(path) for path in sorted((data / "sources").glob("*.json"))}
     built_at = dt.datetime.now(dt.timezone.utc)
     for key, triples in loaders:
