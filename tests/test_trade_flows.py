@@ -182,3 +182,37 @@ def test_full_covered_trade_matches_the_raw_files(full_store, listed):
 @pytest.mark.slow
 def test_full_list_4b_covers_nothing(full_store):
     assert covered(full_store, "us-301-list-4b") == []
+
+
+# --- the API ----------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def client(cut):
+    from fastapi.testclient import TestClient
+
+    from tradekg.api.app import create_app
+
+    return TestClient(create_app(cut[1]))
+
+
+def test_measure_page_shows_trade_covered(cut, client):
+    data, _store = cut
+    value, duties, count = covered_by_hand(data, list_lines(data)["1"])
+    (item,) = client.get("/measures/us-301-list-1").json()["trade_covered"]
+    assert (Decimal(str(item["value_usd"])), Decimal(str(item["duties_usd"])), item["flows"]) == (value, duties, count)
+    assert (item["year"], item["exporter"], item["importer"]) == (2024, "CHN", "USA")
+    assert client.get("/measures/us-301-list-4b").json()["trade_covered"] == []
+
+
+def test_trade_routes_sum_the_files(cut, client):
+    data, _store = cut
+    monthly = rows(data / MONTHLY / "imports_5700data_china.csv")
+    page = client.get("/trade", params={"exporter": "CHN", "importer": "USA", "year": 2019}).json()
+    (item,) = page["items"]
+    assert Decimal(str(item["value_usd"])) == sum(Decimal(r["CON_VAL_MO"]) for r in monthly)
+    assert item["monthly"] is True and item["flows"] == len(monthly)
+    months = client.get("/trade/monthly", params={"exporter": "CHN", "importer": "USA", "limit": 500}).json()["items"]
+    by_month: dict[str, Decimal] = {}
+    for r in monthly:
+        by_month[r["time"]] = by_month.get(r["time"], Decimal(0)) + Decimal(r["CON_VAL_MO"])
+    assert {m["month"]: Decimal(str(m["value_usd"])) for m in months} == by_month
