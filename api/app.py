@@ -17,10 +17,9 @@ from fastapi.openapi.utils import get_openapi
 from starlette.middleware.gzip import GZipMiddleware
 
 from .. import __version__
-from ..graph.store import EmbeddedStore, Store
+from ..graph.store import Store
 from . import errors, sparql
 from .deps import Catalog
-from .engines import engine_for
 from .logs import AccessLog
 from .routes import ROUTERS
 from .routes.common import no_unknown_parameters
@@ -53,17 +52,17 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.store = store
     app.state.catalog = Catalog(store)
-    app.state.engine = engine_for(store, settings)
+    app.state.engine = store.query_service(settings.sparql_workers, settings.query_timeout_s)
     app.state.named_graphs = cache(store.named_graphs)
     lock = threading.Lock()
 
     def reopen() -> None:
         """After an authorised update: fresh read-only handles and no cached answers."""
         with lock:
-            if isinstance(store, EmbeddedStore) and store.path is not None:
-                store.db = EmbeddedStore(store.path).db
+            store.reopen()
             app.state.catalog.clear()
             app.state.named_graphs.cache_clear()
+        app.state.engine.refresh()
 
     app.state.reopen = reopen
     errors.install(app)

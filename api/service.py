@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import pyoxigraph as ox
+from ..graph.store import convert_rdf
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"
@@ -31,7 +31,4 @@ def describe(endpoint: str, named_graphs: list[str], update: bool, federation: b
 
 def serialise(turtle: str, fmt: str) -> bytes:
     """The description in another RDF format (pyoxigraph name), converted in the engine."""
-    if fmt == "TURTLE":
-        return turtle.encode("utf-8")
-    triples = ox.parse(turtle.encode("utf-8"), format=ox.RdfFormat.TURTLE)
-    return ox.serialize(triples, format=getattr(ox.RdfFormat, fmt)) or b""
+    return convert_rdf(turtle.encode("utf-8"), "TURTLE", fmt)

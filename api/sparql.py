@@ -1,6 +1,6 @@
 """The SPARQL 1.1 Protocol endpoint: GET and POST queries, dataset parameters, content negotiation,
 a service description, read-only unless a token is presented, SERVICE off unless enabled, and
-a wall-clock timeout that stops the work (see :mod:`tradekg.api.pool`).
+a wall-clock timeout that stops the work (see :mod:`tradekg.graph.pool`).
 
 Errors follow the protocol, not the problem documents of the rest of the API: a status code and
 a plain-text message (for a malformed query, the parser's message with line and column).
@@ -16,12 +16,11 @@ from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from ..graph.errors import TradeKGError
+from ..graph.errors import QuerySyntaxError, TradeKGError
+from ..graph.pool import PoolBusy, QueryTimeout
+from ..graph.worker import Answer, Job
 from . import formats, service, sparql_text
-from .engines import LocalEngine, RemoteEngine
 from .errors import SparqlError
-from .pool import PoolBusy, QueryTimeout
-from .worker import Answer, Job
 
 router = APIRouter(tags=["SPARQL 1.1 Protocol"])
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^<>\"{}|^`\\\x00-\x20]*")
@@ -107,8 +106,8 @@ def _query(request: Request, text: str, default: list[str], named: list[str]) ->
         raise SparqlError(403, "SERVICE (federated query) is disabled on this endpoint "
                                "(enable with TRADEKG_ALLOW_SERVICE=1)")
     accept = request.headers.get("accept", "")
-    if isinstance(engine, RemoteEngine):
-        return _remote(engine, text, accept, default, named)
+    if engine.forwards:
+        return _remote(engine, Job(text, None, None, settings.row_cap, tuple(default), tuple(named), accept=accept))
     ranges = formats.parse_accept(accept)
     results_media = formats.choose_media(ranges, formats.RESULT_TYPES)
     graph_media = formats.choose_media(ranges, formats.GRAPH_TYPES)
@@ -135,11 +134,13 @@ def _query(request: Request, text: str, default: list[str], named: list[str]) ->
     return _respond(answer, settings.row_cap, graph_media if answer.kind == "graph" else results_media)
 
 
-def _remote(engine: RemoteEngine, text: str, accept: str, default: list[str], named: list[str]) -> Response:
+def _remote(engine, job: Job) -> Response:
+    """The remote server's answer relayed as it is (status, content type, body)."""
     try:
-        return engine.forward(text, accept, default, named)
+        answer = engine.run(job)
     except TradeKGError as e:
         raise SparqlError(503, str(e)) from e
+    return Response(answer.body, status_code=answer.status, media_type=answer.media)
 
 
 def _respond(answer: Answer, cap: int, media: str | None) -> Response:
@@ -156,7 +157,6 @@ def _respond(answer: Answer, cap: int, media: str | None) -> Response:
 
 def _update(request: Request, text: str) -> Response:
     settings = request.app.state.settings
-    engine: LocalEngine | RemoteEngine = request.app.state.engine
     if not settings.update_token:
         raise SparqlError(403, "this endpoint is read-only (no update token is configured)")
     given = request.headers.get("authorization", "")
@@ -165,10 +165,12 @@ def _update(request: Request, text: str) -> Response:
     if not settings.allow_service and (sparql_text.uses_load(text) or sparql_text.uses_service(text)):
         raise SparqlError(403, "LOAD and SERVICE are disabled on this endpoint (enable with TRADEKG_ALLOW_SERVICE=1)")
     try:
-        engine.update(text, reopen=request.app.state.reopen)
+        request.app.state.store.update(text)
     except TradeKGError as e:
-        status = 400 if type(e).__name__ == "QuerySyntaxError" else 503
+        status = 400 if isinstance(e, QuerySyntaxError) else 503
         raise SparqlError(status, str(e)) from e
+    finally:
+        request.app.state.reopen()
     return Response(status_code=204)
 
 

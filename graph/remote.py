@@ -27,6 +27,7 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from .errors import EndpointError, QuerySyntaxError
 from .store import Rows
+from .worker import Answer, Job
 
 RETRIES = 3
 INSERT_CHUNK = 5_000  # triples per INSERT DATA when the server has no Graph Store Protocol
@@ -89,32 +90,73 @@ class RemoteStore:
             client.addCustomHttpHeader(name, value)
         return client
 
-    def _run(self, url: str, prepare) -> Any:
-        """Call the endpoint, retrying connection failures and 5xx answers a few times."""
+    def _retrying(self, url: str, call) -> Any:
+        """The one retry policy for every request to the endpoint: connection failures and 5xx answers
+        are retried (at most ``retries`` attempts, backing off), never past ``timeout_s`` in all;
+        4xx answers are the caller's to handle and are not retried."""
+        deadline = time.monotonic() + self.timeout_s
         delay = 0.5
         for attempt in range(1, self.retries + 1):
-            client = self._client(url)
-            prepare(client)
             try:
-                return client.query()
+                return call(max(deadline - time.monotonic(), 0.1))
             except urllib.error.HTTPError as e:
                 body = e.read().decode("utf-8", "replace")[:500]
                 if e.code == 400:
                     raise QuerySyntaxError(f"{url} refused the query: {body.strip()}") from e
-                if e.code < 500 or attempt == self.retries:
+                if e.code < 500 or attempt == self.retries or time.monotonic() + delay >= deadline:
                     raise EndpointError(f"{url} answered HTTP {e.code}: {body.strip()}") from e
             except SPARQLWrapperException as e:
                 if "QueryBadFormed" in type(e).__name__:
                     raise QuerySyntaxError(f"{url} refused the query: {e}") from e
                 raise EndpointError(f"{url}: {e}") from e
             except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as e:
-                if attempt == self.retries:
-                    reason = getattr(e, "reason", e)
+                reason = getattr(e, "reason", e)
+                if isinstance(reason, TimeoutError) or isinstance(e, TimeoutError):
+                    raise EndpointError(f"{url} did not answer within {self.timeout_s:g} s") from e
+                if attempt == self.retries or time.monotonic() + delay >= deadline:
                     raise EndpointError(f"{url} did not answer after {attempt} attempts: {reason}. "
                                         "Is the server running, and is the URL right?") from e
             time.sleep(delay)
             delay *= 2
         raise AssertionError("unreachable")
+
+    def _run(self, url: str, prepare) -> Any:
+        """A SPARQLWrapper request under the retry policy."""
+        def call(timeout_s: float) -> Any:
+            client = self._client(url)
+            client.setTimeout(max(int(timeout_s), 1))
+            prepare(client)
+            return client.query()
+        return self._retrying(url, call)
+
+    def forward(self, job: Job) -> Answer:
+        """A SPARQL protocol request passed through as it came (Accept included), under the retry
+        policy; the server's answer comes back as it sent it, for the API to relay."""
+        fields = [("query", job.query)] + [("default-graph-uri", g) for g in job.default_graphs or ()] \
+            + [("named-graph-uri", g) for g in job.named_graphs or ()]
+        request = urllib.request.Request(
+            self.query_url, data=urllib.parse.urlencode(fields).encode("utf-8"), method="POST",
+            headers={"Accept": job.accept or "*/*", "Content-Type": "application/x-www-form-urlencoded",
+                     **_auth_header()})
+
+        def call(timeout_s: float) -> Answer:
+            try:
+                with urllib.request.urlopen(request, timeout=timeout_s) as reply:
+                    return Answer(True, "forwarded", body=reply.read(), status=reply.status,
+                                  media=reply.headers.get("content-type", "application/octet-stream"))
+            except urllib.error.HTTPError as e:
+                if e.code >= 500:
+                    raise
+                return Answer(True, "forwarded", body=e.read(), status=e.code,
+                              media=e.headers.get("content-type", "text/plain"))
+        return self._retrying(self.query_url, call)
+
+    def query_service(self, workers: int, timeout_s: float) -> Forwarder:
+        """Protocol requests go to the server as they are (its own timeout and workers apply)."""
+        return Forwarder(self)
+
+    def reopen(self) -> None:
+        """Nothing to reopen: every request sees the server's current state."""
 
     def _query_json(self, text: str, bindings: Mapping[str, Identifier] | None) -> dict:
         def prepare(client: SPARQLWrapper) -> None:
@@ -196,6 +238,27 @@ class RemoteStore:
 
     def close(self) -> None:
         """Nothing to release: every request opens and closes its own connection."""
+
+
+class Forwarder:
+    """The query service of a remote store: every request forwarded under the one retry policy."""
+
+    forwards = True
+
+    def __init__(self, remote: RemoteStore):
+        self.remote = remote
+
+    def run(self, job: Job) -> Answer:
+        return self.remote.forward(job)
+
+    def warm_up(self) -> None:
+        pass
+
+    def refresh(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 def _sibling(query_url: str, name: str) -> str:

@@ -18,7 +18,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Identifier
 
 from .errors import BadParameters, QuerySyntaxError, StoreError
-
+from .worker import Answer, Job
 
 
 class Rows(list[dict[str, Identifier]]):
@@ -45,6 +45,30 @@ class Store(Protocol):
     def update(self, text: str) -> None: ...
 
     def named_graphs(self) -> list[str]: ...
+
+    def reopen(self) -> None:
+        """See the store as it is now (after an update or a rebuild by another process)."""
+        ...
+
+    def query_service(self, workers: int, timeout_s: float) -> QueryService:
+        """Where SPARQL protocol requests (:class:`~tradekg.graph.worker.Job`) are answered."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class QueryService(Protocol):
+    """Answers protocol requests with bodies serialised by the engine, each within a time limit."""
+
+    forwards: bool  # True: the body is a remote server's answer in its own format (``Job.accept`` decides)
+
+    def run(self, job: Job) -> Answer: ...
+
+    def warm_up(self) -> None: ...
+
+    def refresh(self) -> None:
+        """Drop every handle that sees an older state of the store."""
+        ...
 
     def close(self) -> None: ...
 
@@ -139,12 +163,35 @@ class EmbeddedStore:
         return result.serialize(format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
 
     def update(self, text: str) -> None:
+        """Apply a SPARQL update. On a store opened read-only, through a short-lived read-write handle
+        (the folder's lock is held only for the update), after which this handle is reopened."""
+        if not self.read_only:
+            _apply(self.db, text)
+            return
         try:
-            self.db.update(text)
-        except SyntaxError as e:
-            raise QuerySyntaxError(f"SPARQL syntax error: {e}") from e
-        except (RuntimeError, OSError) as e:
-            raise StoreError(f"update failed: {e}") from e
+            writer = ox.Store(str(self.path))
+        except OSError as e:
+            raise StoreError(f"cannot open the store at {self.path} for writing (is a build running?): {e}") from e
+        try:
+            _apply(writer, text)
+            writer.flush()
+        finally:
+            del writer
+        self.reopen()
+
+    def reopen(self) -> None:
+        """A fresh read-only handle: an open one keeps seeing the store as it was when it was opened."""
+        if self.read_only:
+            self.db = EmbeddedStore(self.path).db
+
+    def query_service(self, workers: int, timeout_s: float) -> QueryService:
+        """Worker processes over the store folder (a runaway query is killed), or this process for a
+        store without a folder (tests: no time limit)."""
+        if self.path is None:
+            return InProcess(self)
+        from .pool import QueryPool
+
+        return QueryPool(self.path, workers, timeout_s)
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         """Fast, non-transactional load; used only on a store that is being built."""
@@ -164,6 +211,46 @@ class EmbeddedStore:
         if getattr(self, "db", None) is not None and self.path is not None and not self.read_only:
             self.db.flush()
         self.db = None  # type: ignore[assignment]
+
+
+def _apply(db: ox.Store, text: str) -> None:
+    try:
+        db.update(text)
+    except SyntaxError as e:
+        raise QuerySyntaxError(f"SPARQL syntax error: {e}") from e
+    except (RuntimeError, OSError) as e:
+        raise StoreError(f"update failed: {e}") from e
+
+
+class InProcess:
+    """Protocol requests answered in the calling thread (a store without a folder: nothing to kill)."""
+
+    forwards = False
+
+    def __init__(self, store: EmbeddedStore):
+        self.store = store
+
+    def run(self, job: Job) -> Answer:
+        from .worker import answer
+
+        return answer(self.store.db, job)
+
+    def warm_up(self) -> None:
+        pass
+
+    def refresh(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def convert_rdf(data: bytes, source: str, target: str) -> bytes:
+    """RDF text from one format to another (pyoxigraph ``RdfFormat`` names, e.g. TURTLE → JSON_LD)."""
+    if source == target:
+        return data
+    triples = ox.parse(data, format=getattr(ox.RdfFormat, source))
+    return ox.serialize(triples, format=getattr(ox.RdfFormat, target)) or b""
 
 
 def remove(path: Path) -> None:

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from budgets import budget
+
 DS544 = "https://w3id.org/tradekg/id/dispute/DS544"
 TKG = "https://w3id.org/tradekg/ontology#"
 ID = "https://w3id.org/tradekg/id/"
@@ -26,9 +28,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(store: Path, log: Path, *options: str, **env: str) -> Iterator[str]:
+def running_server(store: Path, log: Path, *options: str, start_seconds: float = 60, **env: str) -> Iterator[str]:
     """`tradekg serve` as a user runs it (the console script's entry point, in this interpreter); yields the
-    base URL; the server's output (start-up banner, JSON access logs) goes to ``log``."""
+    base URL; the server's output (start-up banner, JSON access logs) goes to ``log``. ``start_seconds``: how long
+    it may take to answer on an idle machine (more when it builds the graph first)."""
     port = free_port()
     environ = {**os.environ, **env}
     environ.pop("TRADEKG_CONFIG", None)
@@ -36,11 +39,11 @@ def running_server(store: Path, log: Path, *options: str, **env: str) -> Iterato
         process = subprocess.Popen([sys.executable, "-c", "from tradekg.cli import cli; cli()", "serve", "--store", str(store),
                                     "--port", str(port), *options], env=environ, stdout=sink, stderr=sink)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + budget(start_seconds)
     try:
         while True:
             try:
-                urllib.request.urlopen(base + "/queries", timeout=2).read()
+                urllib.request.urlopen(base + "/queries", timeout=budget(2)).read()
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
@@ -50,7 +53,7 @@ def running_server(store: Path, log: Path, *options: str, **env: str) -> Iterato
     finally:
         process.terminate()
         try:
-            process.wait(timeout=15)
+            process.wait(timeout=budget(15))
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from budgets import budget, retry
 from tradekg.data import bundled
 from tradekg.graph.build import build
 from tradekg.graph.store import EmbeddedStore
@@ -95,10 +96,10 @@ def start_oxigraph(location: Path, union: bool = True):
         command.append("--union-default-graph")
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}/query"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + budget(30)
     while True:
         try:
-            urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=1).read()
+            urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=budget(2)).read()
             return process, url
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
@@ -112,17 +113,33 @@ def oxigraph_url(tmp_path_factory: pytest.TempPathFactory):
     process, url = start_oxigraph(tmp_path_factory.mktemp("oxigraph"))
     yield url
     process.terminate()
-    process.wait(timeout=10)
+    process.wait(timeout=budget(10))
 
 
 @pytest.fixture(scope="session")
-def remote_store(oxigraph_url, full_store):
-    """The Oxigraph server holding the full bundle, pushed the way `tradekg push` does it."""
+def remote_store(oxigraph_url, full_store, full_build):
+    """The Oxigraph server holding the full bundle, pushed the way `tradekg push` does it.
+
+    The per-request timeout scales with the work (the largest graph is sent in one request) and with the
+    machine's load; a push a busy machine made time out is tried again (it replaces each graph whole)."""
+    from tradekg.graph.errors import EndpointError
     from tradekg.graph.remote import RemoteStore, push
 
-    remote = RemoteStore(oxigraph_url)
-    push(full_store, remote)
+    largest = max(full_build[1].triples.values())  # triples in the largest graph, sent in one request
+    remote = RemoteStore(oxigraph_url, timeout_s=budget(30 + largest / 10_000))
+    retry(lambda: push(full_store, remote), attempts=3, on=(EndpointError,))
     return remote
+
+
+# Tests that need the whole bundle built, or a server on top of it, are the slow set: `pytest -m "not slow"`
+# leaves them out. Marked here by the fixtures they use, so a new test on the full build is marked too.
+SLOW_FIXTURES = {"full_build", "full_store", "remote_store", "oxigraph_url", "any_store"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(params=["embedded", "remote"])

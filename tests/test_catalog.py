@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 from rdflib import Literal
 from rdflib.plugins.sparql import prepareQuery
 
+from tradekg import queries
 from tradekg.cli import cli
 from tradekg.graph.errors import BadParameters, UnknownQuery
 from tradekg.graph.remote import bind_values
@@ -55,7 +58,20 @@ def test_bad_values_are_refused():
 
 
 def test_hostile_literal_is_one_term():
-    assert Literal('x" } ; DROP ALL #').n3() == '"x\\" } ; DROP ALL #"'
+    """A literal that tries to close the query and add an update reaches the engine as one value, through the
+    project's own binding (a VALUES block, as sent to a remote endpoint) and the embedded substitution."""
+    from mini import mini_store
+
+    hostile = 'x" } ; DROP ALL #\n} INSERT DATA { <https://w3id.org/a> <https://w3id.org/b> "c" }'
+    text = "SELECT ?x WHERE { }"
+    store = mini_store()
+    try:
+        for rows in (store.select(bind_values(text, {"x": Literal(hostile)})), store.select(text, {"x": Literal(hostile)})):
+            assert [row["x"] for row in rows] == [Literal(hostile)]
+        assert store.ask("ASK { ?s ?p ?o }")  # nothing was dropped
+        assert not store.ask("ASK { <https://w3id.org/a> ?p ?o }")  # nothing was inserted
+    finally:
+        store.close()
 
 
 def test_cli_lists_and_shows_queries():
@@ -63,7 +79,9 @@ def test_cli_lists_and_shows_queries():
     assert listing.exit_code == 0
     for name in names():
         assert name in listing.output
-    shown = CliRunner().invoke(cli, ["query", names()[0], "--show"])
-    assert shown.exit_code == 0 and "SELECT" in shown.output
+    name = names()[0]
+    shown = CliRunner().invoke(cli, ["query", name, "--show"])
+    source = (Path(queries.__file__).parent / f"{name}.rq").read_text(encoding="utf-8")  # the file itself
+    assert shown.exit_code == 0 and source.strip() in shown.output
     unknown = CliRunner().invoke(cli, ["query", "no_such_query"])
     assert unknown.exit_code == 1 and "tradekg queries" in unknown.output

@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from tradekg.cli import cli
+from tradekg.data import bundled
 
 DS544 = ("SELECT ?c WHERE { <https://w3id.org/tradekg/id/dispute/DS544> "
          "<https://w3id.org/tradekg/ontology#complainant> ?c }")
@@ -81,11 +83,25 @@ def test_missing_store_says_what_to_do(tmp_path):
     assert "run `tradekg build` first" in result.output
 
 
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        return list(csv.DictReader(handle))
+
+
 def test_stats_counts_classes_and_graphs(store):
-    result = invoke("stats", "--store", store)
+    # Every dispute the sources hold, counted from the files: the WTO gateway's cases, the curated rows of
+    # new WTO disputes (with or without a DS number), and the USMCA chapter 31 disputes and consultations.
+    data = bundled()
+    disputes = (len({r["case_code"] for r in _rows(data / "wto-ds-gateway" / "ds_cases.csv")})
+                + sum(r["record_type"].startswith("new dispute") for r in _rows(data / "curated" / "wto_disputes_extra.csv"))
+                + len(_rows(data / "curated" / "usmca_disputes.csv"))
+                + len(_rows(data / "curated" / "usmca_consultations.csv")))
+    result = invoke("stats", "--store", store, "--format", "csv")
     assert result.exit_code == 0
-    assert "tkg:Dispute" in result.output and "624" in result.output
-    assert "graph/wto-ds-gateway" in result.output
+    classes, graphs = result.output.split("\n\n", 1)
+    counts = {row["class"]: int(row["instances"]) for row in csv.DictReader(io.StringIO(classes))}
+    assert counts["https://w3id.org/tradekg/ontology#Dispute"] == disputes
+    assert "https://w3id.org/tradekg/graph/wto-ds-gateway" in {row["graph"] for row in csv.DictReader(io.StringIO(graphs))}
 
 
 def test_build_command_exits_nonzero_on_bad_rows(data_copy, tmp_path):

@@ -84,27 +84,15 @@ def test_economies_filter_and_center(full_store):
     assert set(ego) == {MEX, USA} and meta.filters["center"] == "MEX" and meta.filters["radius"] == "1"
 
 
-def test_ego_view_exports_one_edge_per_kind(full_store, monkeypatch, tmp_path):
-    """The ego view runs over paths.combined (agreements, disputes, measures: slow on the full bundle, so a
-    stand-in with the disputes and third-parties views keyed like it), and exports as a multigraph."""
-    from tradekg.queries import exports
-    from tradekg.queries.projections import project
-
-    def combined(store, as_of=None):
-        multi = nx.MultiGraph(view="combined", filters={})
-        for name in ("disputes", "third-parties"):
-            view = project(store, name, as_of=as_of, **PERIOD)
-            multi.add_nodes_from(view.nodes(data=True))
-            for u, v, d in view.edges(data=True):
-                multi.add_edge(u, v, key=name, via=d["via"], dates=d["dates"], weight=d["weight"])
-        return multi
-
-    monkeypatch.setattr(exports.paths, "combined", combined)
+def test_ego_view_exports_one_edge_per_kind(full_store, tmp_path):
+    """The ego view runs over paths.combined (agreements, disputes, measures) as it ships, and exports as a
+    multigraph: one keyed edge per kind of tie."""
     graph, meta = export_view(full_store, "ego", center="MEX")
     assert graph.is_multigraph() and meta.filters == {"center": "MEX", "radius": "1"}
     kinds = {d["kind"] for *_, d in graph.edges(keys=True, data=True)}
-    assert kinds == {"disputes", "third-parties"} and all(d["links"] for *_, d in graph.edges(data=True))
+    assert kinds <= {"agreements", "disputes", "measures"} and all(d["links"] for *_, d in graph.edges(data=True))
     assert graph.has_edge(MEX, USA, key="disputes")  # DS551, DS560 (ds_cases.csv)
+    assert graph.has_edge(MEX, USA, key="agreements")  # USMCA, RTA 1087 (wto-rta/AllRTAs.csv)
     doc = etree.fromstring(render(graph, "gexf", meta)).getroottree()
     etree.XMLSchema(etree.parse(str(SCHEMA))).assertValid(doc)
     assert {e.get("kind") for e in doc.iter(f"{GEXF}edge")} == kinds
@@ -159,12 +147,59 @@ def _odd_graph() -> nx.MultiDiGraph:
     return g
 
 
+ODD_LABEL = 'A <&> "quoted"'
+
+
+def _labels_read_back(fmt: str, data: bytes) -> tuple[str, int]:
+    """Node a's label and the number of edges, read back from one export by a reader of that format."""
+    if fmt == "graphml":
+        back = nx.read_graphml(io.BytesIO(data), force_multigraph=True)
+        return back.nodes["a"]["label"], back.number_of_edges()
+    if fmt == "gexf":
+        root = etree.fromstring(data)
+        etree.XMLSchema(etree.parse(str(SCHEMA))).assertValid(root.getroottree())
+        node = next(n for n in root.iter(f"{GEXF}node") if n.get("id") == "a")
+        return node.get("label"), len(list(root.iter(f"{GEXF}edge")))
+    if fmt == "cyjs":
+        elements = json.loads(data)["elements"]
+        return next(n["data"]["name"] for n in elements["nodes"] if n["data"]["id"] == "a"), len(elements["edges"])
+    if fmt == "json":
+        back = nx.node_link_graph(json.loads(data), edges="links")
+        return back.nodes["a"]["label"], back.number_of_edges()
+    if fmt == "dot":
+        back = nx.nx_pydot.read_dot(io.StringIO(data.decode("utf-8")))
+        return back.nodes["a"]["label"][1:-1].replace('\\"', '"'), back.number_of_edges()  # pydot keeps the quotes
+    if fmt == "csv":
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            nodes = list(csv.DictReader(io.StringIO(zf.read("nodes.csv").decode("utf-8"))))
+            edges = list(csv.DictReader(io.StringIO(zf.read("edges.csv").decode("utf-8"))))
+        return next(r["Label"] for r in nodes if r["Id"] == "a"), len(edges)
+    if fmt == "html":  # the graph travels as JSON inside a script: no raw "<" that could end it early
+        text = data.decode("utf-8")
+        assert "A <&>" not in text
+        marker = '<script id="tradekg-data" type="application/json">'
+        elements = json.JSONDecoder().raw_decode(text, text.index(marker) + len(marker))[0]["elements"]
+        return next(n["data"]["name"] for n in elements["nodes"] if n["data"]["id"] == "a"), len(elements["edges"])
+    if fmt == "svg":
+        root = etree.fromstring(data)
+        return next(t for t in root.itertext() if "quoted" in t).strip(), 2
+    if fmt == "png":
+        from PIL import Image
+
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+            assert image.format == "PNG"
+        return ODD_LABEL, 2  # a picture holds no text to read back
+    raise AssertionError(f"no reader for {fmt}")
+
+
 @pytest.mark.parametrize("fmt", list(FORMATS))
 def test_awkward_values_never_crash(fmt):
+    """Markup characters and quotes survive every format (read back by that format's reader), and both
+    parallel edges of the multigraph are kept."""
     data = render(_odd_graph(), fmt, ExportMeta(view="odd", filters={"as_of": "2020-01-01"}))
-    assert len(data) > 100
-    if fmt == "gexf":
-        etree.XMLSchema(etree.parse(str(SCHEMA))).assertValid(etree.fromstring(data).getroottree())
+    data = data if isinstance(data, bytes) else data.encode("utf-8")
+    assert _labels_read_back(fmt, data) == (ODD_LABEL, 2)
 
 
 # --- each format read back ----------------------------------------------------------------------

@@ -4,6 +4,7 @@ files, SHACL conformance of a small real cut, and malformed rows failing with fi
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -130,13 +131,48 @@ def test_232_country_treatment_and_later_actions(us_store):
                          "dcterms:source ?url }")
     assert ask(us_store, "{ id:measure/us-232-can-2019 tkg:affects id:economy/CAN ; "
                          "tkg:startDate '2019-05-20'^^xsd:date ; tkg:decisionDate '2019-05-17'^^xsd:date }")
+    # The EU TRQ was extended to 2025-12-31 but ended with every arrangement on 2025-03-12 (end_date):
+    # its last day is the day before.
     assert ask(us_store, "{ id:measure/us-232-eu-trq tkg:affects id:economy/EUN ; "
-                         "tkg:measureType id:measure-type/tariff-rate-quota ; tkg:endDate '2025-12-31'^^xsd:date }")
+                         "tkg:measureType id:measure-type/tariff-rate-quota ; tkg:endDate '2025-03-11'^^xsd:date ; "
+                         "tkg:endStatus id:end-status/ended }")
     assert ask(us_store, "{ id:measure/us-232-autos-2025 tkg:rate ?r ; tkg:startDate '2025-04-03'^^xsd:date ; "
                          "tkg:legalBasis id:legal/us-proclamation-10908 FILTER(?r = 25) }")
     sources = one(us_store, "SELECT (COUNT(?m) AS ?n) WHERE { GRAPH <https://w3id.org/tradekg/graph/us-section232> "
                             "{ ?m a tkg:Measure FILTER NOT EXISTS { ?m dcterms:source ?u } } }")
     assert sources == "0"
+
+
+def test_232_end_dates_are_the_day_before_each_curated_end_date(us_store):
+    """Read from the curated file: every row with an end_date ends the day before it; none other ends."""
+    rows = list(csv.DictReader((bundled() / "curated/us_section232.csv").open(encoding="utf-8")))
+    ended = {row["record_key"] for row in rows if row["end_date"]}
+    assert {"S232-KOR-STEEL-QUOTA", "S232-CAN-2019", "S232-UKR-SUSPEND"} <= ended  # read by hand
+    for row in rows:
+        node = {"S232-STEEL-2018": "us-232-steel", "S232-ALU-2018": "us-232-aluminium"}.get(
+            row["record_key"], "us-232-" + row["record_key"].removeprefix("S232-").lower())
+        got = values(us_store, f"SELECT ?d WHERE {{ id:measure/{node} tkg:endDate ?d }}")
+        if row["end_date"]:
+            last = dt.date.fromisoformat(row["end_date"]) - dt.timedelta(days=1)
+            assert got == [last.isoformat()], row["record_key"]
+        else:
+            assert got == [], row["record_key"]
+
+
+def test_a_measure_without_a_sourced_end_is_not_said_to_be_in_force(us_store):
+    """The 2018 steel tariff and the washers safeguard have no sourced end: not-sourced, no end date."""
+    for node in ("us-232-steel", "us-201-washers", "us-301-list-1"):
+        assert ask(us_store, f"{{ id:measure/{node} tkg:endStatus id:end-status/not-sourced }}"), node
+        assert not ask(us_store, f"{{ id:measure/{node} tkg:endDate ?d }}"), node
+    # the investigation findings never took effect, so their end is no question
+    assert not ask(us_store, "{ id:measure/us-232-autos-2019 tkg:endStatus ?s }")
+
+
+def test_list_4a_took_effect_at_15_then_7_5_percent(us_store):
+    """curated us_section301.csv S301-CHN-LIST4A: 15 % from 2019-09-01 (announced as 10 %), 7.5 % from 2020-02-14."""
+    steps = values(us_store, "SELECT ?s WHERE { ?r tkg:ofMeasure id:measure/us-301-list-4a ; tkg:rate ?x ; "
+                             "tkg:startDate ?d BIND(CONCAT(STR(?d), '=', STR(?x)) AS ?s) } ORDER BY ?s")
+    assert steps == ["2019-09-01=15", "2020-02-14=7.5"]
 
 
 def test_201_safeguards(us_store):
@@ -194,6 +230,10 @@ def corrupt(path: Path, old: str, new: str) -> None:
      us_section301, ("us_section301.csv", 4, 9, "raw_list_code")),
     ("us-trade-actions-tradeintel/section232_201_scope_rules_2018.csv", "7302.40–7302.90", "7302.90–7302.40",
      us_section232, ("section232_201_scope_rules_2018.csv", 5, 6, "hts_code")),
+    ("curated/us_section232.csv", "2019-05-17,2019-05-20,2025-03-12,", "2019-05-17,2019-05-20,2019-05-20,",
+     us_section232, ("us_section232.csv", 9, 7, "end_date")),
+    ("curated/us_section301.csv", "additional 15% duty from 2019-09-01", "additional 15% duty from 2019-09-02",
+     us_section301, ("us_section301.csv", 6, 7, "action")),
     (MFN, "Live purebred breeding horses,010121,-- Pure-bred breeding animals,02,02- MFN statutory (legal/autonomous) duty,0.00",
      "Live purebred breeding horses,010121,-- Pure-bred breeding animals,02,02- MFN statutory (legal/autonomous) duty,O.OO",
      us_mfn, ("us_mfn_applied_tariff_lines_2023_HS2022.csv", 2, 12, "av_duty_rate_pct")),

@@ -101,12 +101,36 @@ def test_rapid_response_case_is_a_labour_enforcement_measure(loaded):
     assert objects(triples, node, TKG.facilityLocation) == {text("Silao, Guanajuato")}
     assert len(objects(triples, node, RDFS.label)) == 1
     measures = {s for s, p, o in triples if p == A and o == TKG.Measure}
-    assert len(measures) == 15  # 16 rows, one a petition USTR did not pursue
+    rows = list(csv.DictReader((bundled() / "curated/usmca_rrm_cases.csv").open(encoding="utf-8")))
+    pursued = {row["rrm_key"] for row in rows if "not pursued" not in row["record_type"]}
+    assert {m.value.rsplit("/", 1)[1] for m in measures} == pursued  # every case but the petition not pursued
+    assert {"RRM-RV-FRESH-FOODS", "RRM-PIRELLI-NEUMATICOS", "RRM-BADER-DE-MEXICO", "RRM-INDUSTRIAS-TECNOS"} <= pursued
     assert instance("measure", "usmca-rrm", "RRM-PETITION-BBB-REYNOSA") not in measures
 
 
-def test_month_only_date_is_left_out_and_reported(loaded):
-    triples, ctx = loaded
+def test_rrm_case_events_are_dated_steps(loaded):
+    """usmca_rrm_case_events.csv, read by hand: San Martin mine was requested 2023-06-16, rejected by Mexico
+    2023-08-01, went to the first RRM panel 2023-08-22, determined 2024-04-26; Tridonex closed 2021-08-10."""
+    triples, _ = loaded
+    mine = instance("measure", "usmca-rrm", "RRM-SAN-MARTIN-MINE")
+    steps = {(next(iter(objects(triples, e, TKG.eventType))).value.rsplit("/", 1)[1],
+              next(iter(objects(triples, e, TKG.eventDate))).value)
+             for e in objects(triples, mine, TKG.caseEvent)}
+    assert steps == {("rrm-request-for-review", "2023-06-16"), ("rrm-mexico-rejects", "2023-08-01"),
+                     ("rrm-panel-requested", "2023-08-22"), ("rrm-panel-determination", "2024-04-26")}
+    # no case_closed event: the end is not sourced (which is not the same as "in force")
+    assert objects(triples, mine, TKG.endStatus) == {instance("end-status", "not-sourced")}
+    tridonex = instance("measure", "usmca-rrm", "RRM-TRIDONEX")
+    assert objects(triples, tridonex, TKG.endDate) == {day("2021-08-10")}
+    assert objects(triples, tridonex, TKG.endStatus) == {instance("end-status", "ended")}
+    events = list(csv.DictReader((bundled() / "curated/usmca_rrm_case_events.csv").open(encoding="utf-8")))
+    assert len({o for s, p, o in triples if p == TKG.caseEvent}) == len(events)
+
+
+def test_month_only_date_is_left_out_and_reported(small_data):
+    corrupt(small_data / "curated/usmca_rrm_cases.csv", 11, "first_reported_date", "2023-08")
+    ctx = BuildContext.for_data(small_data)
+    triples = set(usmca.triples(ctx))
     assert objects(triples, instance("measure", "usmca-rrm", "RRM-GRUPO-YAZAKI"), TKG.firstReported) == set()
     assert any("'2023-08' gives no day" in note for note in ctx.notes[usmca.SOURCE])
 
@@ -235,6 +259,9 @@ def corrupt(path: Path, line: int, column: str, value: str) -> int:
 @pytest.mark.parametrize("file, line, column, value, loader", [
     ("curated/usmca_disputes.csv", 2, "consultations_request_date", "2020-12-32", usmca),
     ("curated/usmca_rrm_cases.csv", 2, "us_request_date", "May 12, 2021", usmca),
+    ("curated/usmca_rrm_case_events.csv", 3, "event", "remediation plan", usmca),
+    ("curated/usmca_rrm_case_events.csv", 4, "date", "2021-06-31", usmca),
+    ("curated/usmca_rrm_case_events.csv", 5, "rrm_key", "RRM-NO-SUCH-CASE", usmca),
     ("curated/wto_disputes_extra.csv", 13, "appeal_date", "2023-01-3O", wto_disputes_extra),
     ("curated/wto_disputes_extra.csv", 2, "ds_number", "DS 625", wto_disputes_extra),
     ("curated/wto_disputes_extra.csv", 13, "complainant", "USA", wto_disputes_extra),

@@ -20,7 +20,7 @@ from ..terms import DCTERMS, economy
 from . import Subject, Triple
 
 FOLDER = "curated"
-SOURCE_COLUMNS = ("source_url", "source_url_2", "source_url_3")
+SOURCE_COLUMNS = ("source_url", "source_url_2", "source_url_3", "source_url_4")
 _MONTH_ONLY = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 

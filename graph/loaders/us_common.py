@@ -1,8 +1,12 @@
 """What the US measure loaders (Section 301, Section 232/201, MFN) share: measure and legal-instrument
 triples, the provenance of curated rows, and reading rates and dates out of the curated tables.
 
-The curated tables (data/curated/, see its README) give every row a source URL and a verbatim quote;
-each measure built from a row carries that URL as ``dcterms:source``, so a reader can check the claim.
+The curated tables (data/curated/, see its README) give every row one or more source URLs and an
+``evidence`` note in the curator's words; each measure built from a row carries every URL as
+``dcterms:source``, so a reader can check the claim (the notes stay in data/, not in the graph).
+
+How a measure ends is stated, never implied by a missing ``tkg:endDate``: :func:`end_status` gives
+``ended`` (with the date), ``in-force`` (as of a source's snapshot date) or ``not-sourced``.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from pyoxigraph import NamedNode
 
 from ..sources import Row
-from ..terms import A, DCTERMS, RDFS, TKG, economy, instance, text
+from ..terms import A, DCTERMS, RDFS, TKG, date, economy, instance, text
 from . import Triple
 
 USA = "USA"
@@ -22,6 +26,8 @@ CURATED = "curated"
 PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
 _PROCLAMATION = re.compile(r"Proclamation (\d{4,5})\b")
 _MONTH = re.compile(r"\d{4}-\d{2}")
+_SOURCE_URL = re.compile(r"source_url(_\d+)?")
+END_STATUS = {key: instance("end-status", key) for key in ("ended", "in-force", "not-sourced")}
 
 LEGAL = {
     "us-trade-act-1974-s301": "Section 301 of the Trade Act of 1974",
@@ -70,7 +76,7 @@ def provenance(node: NamedNode, row: Row, *url_columns: str) -> Iterator[Triple]
     """``dcterms:source`` for each source URL of a curated row, and its key as ``dcterms:identifier``."""
     if "record_key" in row.header:
         yield node, DCTERMS.identifier, text(row.text("record_key", required=True))
-    for column in url_columns or ("source_url", "source_url_2"):
+    for column in url_columns or [c for c in row.header if _SOURCE_URL.fullmatch(c)]:
         if column not in row.header or not (url := row.text(column)):
             continue
         if not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", url):
@@ -112,3 +118,15 @@ def comments(node: NamedNode, *values: str | None) -> Iterator[Triple]:
     for value in values:
         if value:
             yield node, RDFS.comment, text(value)
+
+
+def end_status(node: NamedNode, ended: object | None = None, in_force_as_of: object | None = None) -> Iterator[Triple]:
+    """How the measure's end is known: its last day, a date a source lists it in force, or neither."""
+    if ended is not None:
+        yield node, TKG.endDate, date(ended)
+        yield node, TKG.endStatus, END_STATUS["ended"]
+    elif in_force_as_of is not None:
+        yield node, TKG.inForceAsOf, date(in_force_as_of)
+        yield node, TKG.endStatus, END_STATUS["in-force"]
+    else:
+        yield node, TKG.endStatus, END_STATUS["not-sourced"]

@@ -16,7 +16,7 @@ from ..context import BuildContext
 from ..sources import Row, read_csv
 from ..terms import A, TKG, date, decimal, text
 from . import Triple
-from .us_common import USA, decimal_value, legal, measure, measure_node
+from .us_common import USA, decimal_value, end_status, legal, measure, measure_node
 
 SOURCE = "us-mfn-2023"
 FILE = "wto-idb-tariffs/us_mfn_applied_tariff_lines_2023_HS2022.csv"
@@ -39,7 +39,10 @@ def triples(ctx: BuildContext) -> Iterator[Triple]:
         yield from _duty(ctx, row, lines)
         rows += 1
     if len(years) == 1:  # the tariff year: the schedule in force from 1 January
-        yield NODE, TKG.startDate, date(dt.date(years.pop(), 1, 1))
+        year = years.pop()
+        yield NODE, TKG.startDate, date(dt.date(year, 1, 1))
+        # the schedule of that year: the file says nothing of later years (tkg:endStatus not-sourced)
+        yield from end_status(NODE)
     ctx.note(SOURCE, f"{rows} duty rows on {len(lines)} tariff lines")
 
 

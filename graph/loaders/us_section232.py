@@ -10,6 +10,12 @@ needs validating. Rates and the effective date of the 2018 tariffs come from the
 scope file's own values are cross-checked. The scope file names China as target: that is its
 project's framing (the measures applied to all origins), so no measure here gets ``tkg:affects`` but
 the country-treatment rows, which name their country.
+
+Ends: the curated ``end_date`` is the first day a country arrangement no longer applied (2025-03-12,
+when the 2025 proclamations ended every arrangement), so ``tkg:endDate`` (the last day) is the day
+before. An earlier scheduled end written in the treatment ("extended to 2025-12-31") is superseded by
+it and stays in the comment. Every measure that took effect states its ``tkg:endStatus``; the 2018
+tariffs and the Section 201 safeguards have no sourced end (``not-sourced``, not "in force").
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from ..errors import SourceError
 from ..sources import Row, read_csv
 from ..terms import TKG, date, decimal, text
 from . import Triple
-from .us_common import (USA, comments, day_or_month, decimal_value, legal, measure, measure_node,
+from .us_common import (USA, comments, day_or_month, decimal_value, end_status, legal, measure, measure_node,
                         percents, proclamations, provenance)
 
 SOURCE = "us-section232"
@@ -35,7 +41,7 @@ CURATED_FILE = "curated/us_section232.csv"
 SCOPE_COLUMNS = ("policy_id", "policy_name", "target_origin", "hts_code", "effective_date",
                  "announcement_date", "additional_rate", "source_url")
 CURATED_COLUMNS = ("record_key", "product", "record_type", "instrument", "instrument_date", "effective_date",
-                   "tariff_rate", "country", "country_treatment", "status_note", "source_url", "source_url_2")
+                   "end_date", "tariff_rate", "country", "country_treatment", "status_note", "source_url", "source_url_2")
 # The scope file's policies: measure id, measure type, legal basis.
 POLICIES = {
     "us_232_steel_2018": ("us-232-steel", "section-232", "us-trade-expansion-act-1962-s232"),
@@ -79,6 +85,7 @@ def _scope(ctx: BuildContext):
             yield from measure(node, f"US {row.text('policy_name', required=True)} safeguard", [kind], [law_node])
             yield node, TKG.stage, text("tariff action")
             yield node, TKG.startDate, date(effective)
+            yield from end_status(node)  # the scope file is the only source: no end is sourced
             if rate is not None:
                 yield node, TKG.rate, decimal(rate)
         seen.setdefault(ident, (effective, rate, row))
@@ -146,8 +153,7 @@ def _curated(ctx: BuildContext, scope: dict) -> Iterator[Triple]:
             yield node, TKG.startDate, date(effective)
         if decided is not None:
             yield node, TKG.decisionDate, date(decided)
-        if until := _UNTIL.search(treatment):  # "extended to 2025-12-31", "(to 2023-06-01)"
-            yield node, TKG.endDate, date(_day(row, "country_treatment", until.group(1)))
+        yield from _end(ctx, row, node, key, treatment, effective)
         rates = set(percents(row, "tariff_rate"))
         if len(rates) == 1:
             yield node, TKG.rate, decimal(next(iter(rates)))
@@ -162,6 +168,23 @@ def _curated(ctx: BuildContext, scope: dict) -> Iterator[Triple]:
     if missing := sorted(set(BASE) - found):
         raise SourceError(ctx.data / CURATED_FILE, 0, None, None,
                           f"no {', '.join(missing)} row: the 2018 tariffs need their rate and date")
+
+
+def _end(ctx: BuildContext, row: Row, node: NamedNode, key: str, treatment: str,
+         effective: dt.date | None) -> Iterator[Triple]:
+    """The last day (the day before ``end_date``), else a scheduled end in the treatment, else none sourced."""
+    stopped, until = row.date("end_date"), _UNTIL.search(treatment)  # "extended to 2025-12-31"
+    if stopped is not None:
+        if effective is not None and stopped <= effective:
+            raise row.fail("end_date", f"{stopped} is not after the effective date {effective}")
+        if until:
+            ctx.note(SOURCE, f"{key}: ended {stopped} (end_date), before the scheduled end {until.group(1)} "
+                             "in country_treatment; the last day is the day before end_date")
+        yield from end_status(node, stopped - dt.timedelta(days=1))
+    elif until:
+        yield from end_status(node, _day(row, "country_treatment", until.group(1)))
+    elif effective is not None:
+        yield from end_status(node)
 
 
 def _label(kind: str, product: str, country: str | None, treatment: str, effective: dt.date | None) -> str:

@@ -22,7 +22,7 @@ from ..context import BuildContext
 from ..sources import Row, read_csv
 from ..terms import A, TKG, date, decimal, text
 from . import Triple
-from .us_common import PERCENT, USA, comments, legal, measure, measure_node, provenance
+from .us_common import PERCENT, USA, comments, end_status, legal, measure, measure_node, provenance
 
 SOURCE = "us-section301"
 LINES_FILE = "us-section301-dw/section301_china_tariff_lines.csv"
@@ -33,6 +33,8 @@ CURATED_COLUMNS = ("record_key", "investigation", "target_economy", "record_type
                    "action_date", "action", "products_scope", "raw_list_code", "status_note",
                    "source_url", "source_url_2")
 _STEP_DATE = re.compile(r"effective (\d{4}-\d{2}-\d{2})")
+_FROM_DATE = re.compile(r"from (\d{4}-\d{2}-\d{2})")
+_ASIDE = re.compile(r"\([^)]*\)")
 _LINE_COUNT = re.compile(r"(over |about )?(\d[\d,]*) tariff lines")
 
 
@@ -105,13 +107,17 @@ def _tariff_action(row: Row, node: NamedNode, kind: str) -> Iterator[Triple]:
         yield node, TKG.scheduledStartDate, date(day)
         return
     yield node, TKG.startDate, date(day)
+    yield from end_status(node)  # no bundled source says when (or whether) a list's duties ended
     steps: list[tuple[dt.date, Decimal]] = []
     for index, part in enumerate(row.raw("action").split(";")):
-        rates, when = PERCENT.findall(part), _STEP_DATE.search(part)
+        plain = _ASIDE.sub("", part)  # "(announced as 10%, raised before it took effect)" is no step
+        rates, when = PERCENT.findall(plain), _STEP_DATE.search(plain)
         if not rates:
             continue
         if len(rates) > 1 or (index > 0 and when is None):
             raise row.fail("action", f"cannot read one rate and its date from {part.strip()!r}")
+        if when is None and (start := _FROM_DATE.search(plain)) and _iso_date(row, start.group(1)) != day:
+            raise row.fail("action", f"{part.strip()!r} starts on another day than action_date {day}")
         steps.append((day if when is None else _iso_date(row, when.group(1)), Decimal(rates[0])))
     if not steps:
         raise row.fail("action", "a tariff action needs its rate (e.g. 'additional 25% duty')")

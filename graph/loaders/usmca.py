@@ -14,6 +14,11 @@ Rapid Response Labor Mechanism (Annex 31-A).
   Mexico; ``tkg:startDate`` is the date of the US request for review, which starts the enforcement
   (liquidation of the facility's entries is suspended). A petition USTR did not pursue is no US
   measure: it is left out and reported.
+- Each dated step of an RRM case (``usmca_rrm_case_events.csv``: review request, Mexico's answer,
+  remediation, panel, closure) is a ``tkg:CaseEvent`` at ``…/usmca-rrm/{key}/event/{n}`` typed by a
+  concept ``case-event/rrm-{event}``. A case is ``tkg:endStatus`` ended only by a ``case_closed``
+  event (its date is the last day); a case without one is ``not-sourced``, never "still open"
+  (the curated README says so), which the query ``rrm_cases_open_on`` reports as such.
 """
 
 from __future__ import annotations
@@ -23,9 +28,10 @@ from collections.abc import Iterator
 
 from ..context import BuildContext
 from ..sources import Row, read_csv
-from ..terms import A, DCTERMS, RDFS, TKG, date, economy, instance, text
+from ..terms import A, DCTERMS, RDFS, SKOS, TKG, date, economy, instance, text
 from . import Triple
 from ._curated import FOLDER, day, parties, sources, where
+from .us_common import end_status
 
 SOURCE = "usmca"
 FORUM = instance("forum", "USMCA")
@@ -34,6 +40,14 @@ RRM_BASIS = instance("legal", "usmca-annex-31-a")
 LABOUR = instance("measure-type", "labour-enforcement")
 _CASE_ID = re.compile(r"[A-Z]{3}-[A-Z]{3}-\d{4}-31-\d{2}")
 _KEY = re.compile(r"(USMCA|RRM)(-[A-Z0-9]+)+")
+EVENT_SCHEME = instance("scheme", "case-event")
+RRM_EVENTS = {"request_for_review": "US request for review", "mexico_accepts": "Mexico accepts the review",
+              "mexico_rejects": "Mexico rejects the request", "remediation_plan_agreed": "remediation plan agreed",
+              "course_of_remediation_completed": "course of remediation completed",
+              "panel_requested": "RRM panel requested", "panel_determination": "RRM panel determination",
+              "case_closed": "case closed", "duties_or_penalties": "duties or penalties imposed"}
+CLOSING = "case_closed"
+EVENT_COLUMNS = ("rrm_key", "event", "date", "source_url")
 
 DISPUTE_COLUMNS = ("dispute_key", "case_id", "forum", "complainant", "co_complainant", "respondent", "subject",
                    "measure_description", "hs_chapter", "consultations_request_date", "panel_request_date",
@@ -67,13 +81,20 @@ def triples(ctx: BuildContext) -> Iterator[Triple]:
         consultations += 1
     yield RRM_BASIS, A, TKG.LegalInstrument
     yield RRM_BASIS, RDFS.label, text("USMCA Annex 31-A: Facility-Specific Rapid Response Labor Mechanism")
+    events = _rrm_events(folder)
+    yield from _event_types()
     for row in read_csv(folder / "usmca_rrm_cases.csv", required=RRM_COLUMNS):
         if "not pursued" in row.text("record_type", required=True).lower():
             ctx.note(SOURCE, f"{where(row)} {row.raw('rrm_key')}: a petition USTR did not pursue is no US "
                              "measure; left out")
+            if row.text("rrm_key") in events:
+                raise events[row.text("rrm_key")][0].fail("rrm_key", "names a petition that was not pursued")
             continue
         yield from _rrm_case(ctx, row)
+        yield from _case_events(ctx, rrm_node(_key(row, "rrm_key")), events.pop(_key(row, "rrm_key"), []))
         cases += 1
+    for rows in events.values():
+        raise rows[0].fail("rrm_key", f"{rows[0].raw('rrm_key')!r} is no case of usmca_rrm_cases.csv")
     ctx.note(SOURCE, f"{disputes} chapter 31 disputes (HS chapters are curator mappings, not sourced), "
                      f"{consultations} consultations, {cases} Rapid Response cases")
 
@@ -169,3 +190,45 @@ def _rrm_case(ctx: BuildContext, row: Row) -> Iterator[Triple]:
     if notes := row.text("notes"):
         yield node, RDFS.comment, text(notes)
     yield from sources(row, node)
+
+
+def _rrm_events(folder) -> dict[str, list[Row]]:
+    """The event rows of each RRM case, checked for a known event and a full date."""
+    events: dict[str, list[Row]] = {}
+    for row in read_csv(folder / "usmca_rrm_case_events.csv", required=EVENT_COLUMNS):
+        if row.text("event", required=True) not in RRM_EVENTS:
+            raise row.fail("event", f"{row.raw('event')!r} is not one of {', '.join(RRM_EVENTS)}")
+        row.date("date", required=True)
+        events.setdefault(_key(row, "rrm_key"), []).append(row)
+    return events
+
+
+def event_type(event: str):
+    return instance("case-event", "rrm-" + event.replace("_", "-"))
+
+
+def _event_types() -> Iterator[Triple]:
+    yield EVENT_SCHEME, A, SKOS.ConceptScheme
+    yield EVENT_SCHEME, SKOS.prefLabel, text("Dated steps of disputes and enforcement cases")
+    for event, label in RRM_EVENTS.items():
+        node = event_type(event)
+        yield node, A, SKOS.Concept
+        yield node, SKOS.prefLabel, text(f"USMCA Rapid Response case: {label}")
+        yield node, SKOS.notation, text(event)
+        yield node, SKOS.inScheme, EVENT_SCHEME
+
+
+def _case_events(ctx: BuildContext, node, rows: list[Row]) -> Iterator[Triple]:
+    """Each dated step, and the case's end status: ended by a case_closed event, else not sourced."""
+    closed = None
+    for index, row in enumerate(sorted(rows, key=lambda r: (r.date("date"), r.line)), start=1):
+        event, when = row.text("event", required=True), row.date("date", required=True)
+        step = instance("measure", "usmca-rrm", row.text("rrm_key", required=True), "event", str(index))
+        yield node, TKG.caseEvent, step
+        yield step, A, TKG.CaseEvent
+        yield step, TKG.eventType, event_type(event)
+        yield step, TKG.eventDate, date(when)
+        yield from sources(row, step)
+        if event == CLOSING:
+            closed = when
+    yield from end_status(node, closed)

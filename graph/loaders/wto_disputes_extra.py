@@ -1,5 +1,5 @@
 """WTO disputes after DS624 (the gateway data ends there), and report dates the gateway lacks,
-from the curated table data/curated/wto_disputes_extra.csv (each row with its source and quote).
+from the curated table data/curated/wto_disputes_extra.csv (each row with its sources and an evidence note).
 
 - A new dispute with a DS number becomes ``id/dispute/DS{n}`` with the properties the gateway
   loader gives its disputes (identifier, number, forum WTO, title, label, parties, consultation

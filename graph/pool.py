@@ -3,7 +3,7 @@
 pyoxigraph cannot interrupt a running query, and a thread cannot be killed; a process can. Each
 worker opens the store read-only (several processes may) and answers one job at a time over a
 socket pair. On a timeout the worker is killed and a fresh one started in its place; the client
-gets :class:`QueryTimeout`. Workers are started as ``python -m tradekg.api.worker`` rather than
+gets :class:`QueryTimeout`. Workers are started as ``python -m tradekg.graph.worker`` rather than
 forked (the server is multi-threaded) or spawned by multiprocessing (which re-imports the
 caller's main module, whatever script that is).
 """
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from ..graph.errors import StoreError, TradeKGError
+from .errors import StoreError, TradeKGError
 from .worker import Answer, Job
 
 STARTUP_S = 60.0  # a worker's start (interpreter, imports, opening the store) is not the query's time
@@ -43,21 +43,31 @@ class _Worker:
 
 
 class QueryPool:
-    """A fixed number of query worker processes over one store folder."""
+    """A fixed number of query worker processes over one store folder, started on first use
+    (so an app that serves only JSON starts no processes)."""
+
+    forwards = False
 
     def __init__(self, path: Path, size: int, timeout_s: float):
         self.path, self.size, self.timeout_s = path, size, timeout_s
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
+        self._started = False
         self.killed = 0  # workers stopped on a timeout (for tests and logs)
-        for _ in range(size):
+
+    def warm_up(self) -> None:
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        for _ in range(self.size):
             self._idle.put(self._start())
 
     def _start(self) -> _Worker:
         parent, child = socket.socketpair()
         with child:
-            process = subprocess.Popen([sys.executable, "-m", "tradekg.api.worker", str(child.fileno()),
+            process = subprocess.Popen([sys.executable, "-m", "tradekg.graph.worker", str(child.fileno()),
                                         str(self.path)], pass_fds=[child.fileno()], stdin=subprocess.DEVNULL)
         w = _Worker(process, Connection(parent.detach()))
         with self._lock:
@@ -83,6 +93,7 @@ class QueryPool:
 
     def run(self, job: Job) -> Answer:
         """The job's answer, or QueryTimeout after ``timeout_s`` of waiting for a worker plus running."""
+        self.warm_up()
         deadline = time.monotonic() + self.timeout_s
         try:
             w = self._idle.get(timeout=self.timeout_s)
@@ -108,8 +119,10 @@ class QueryPool:
                 w = self._start()
             self._idle.put(w)
 
-    def recycle(self) -> None:
+    def refresh(self) -> None:
         """Replace every idle worker (after an update: read-only handles see the store as it was opened)."""
+        if not self._started:
+            return
         for _ in range(self.size):
             try:
                 w = self._idle.get(timeout=self.timeout_s)

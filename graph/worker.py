@@ -1,6 +1,6 @@
 """One SPARQL query, answered and serialised inside pyoxigraph, with a row cap.
 
-This module runs in the /sparql worker processes (see :mod:`tradekg.api.pool`), so it imports
+This module runs in the /sparql query worker processes (see :mod:`tradekg.graph.pool`), so it imports
 only the standard library and pyoxigraph: a worker starts in a fraction of a second, and killing
 it on a timeout really stops the work. :func:`answer` is also usable in-process (in-memory store).
 
@@ -27,6 +27,7 @@ class Job:
     default_graphs: tuple[str, ...] | None = None   # protocol default-graph-uri (None = not given)
     named_graphs: tuple[str, ...] | None = None     # protocol named-graph-uri (None = not given)
     union: bool = True                  # no dataset in the request or the query: query the union of graphs
+    accept: str = ""                    # the client's Accept header, for a remote server to negotiate
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class Answer:
     truncated: bool = False
     message: str = ""
     rows: int = field(default=0)
+    media: str = ""                     # a forwarded answer's content type (the remote server chose it)
+    status: int = 200                   # a forwarded answer's HTTP status
 
 
 class _Stop(Exception):
@@ -148,9 +151,9 @@ def serve(path: str, conn: Connection) -> None:
         conn.send(answer(store, job))
 
 
-if __name__ == "__main__":  # python -m tradekg.api.worker FD STORE_PATH (started by tradekg.api.pool)
+if __name__ == "__main__":  # python -m tradekg.graph.worker FD STORE_PATH (started by tradekg.graph.pool)
     import sys
 
-    from tradekg.api.worker import serve as _serve  # so Answer pickles as tradekg.api.worker.Answer
+    from tradekg.graph.worker import serve as _serve  # so Answer pickles as tradekg.graph.worker.Answer
 
     _serve(sys.argv[2], Connection(int(sys.argv[1])))
