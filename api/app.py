@@ -6,7 +6,9 @@ No module-level app: the CLI (`tradekg serve`) and each test build their own.
 
 from __future__ import annotations
 
+import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from functools import cache
 from typing import Any
@@ -17,6 +19,8 @@ from fastapi.openapi.utils import get_openapi
 from starlette.middleware.gzip import GZipMiddleware
 
 from .. import __version__
+from ..graph.errors import TradeKGError
+from ..graph.pool import Limits
 from ..graph.store import Store
 from . import errors, sparql
 from .deps import Catalog
@@ -44,15 +48,25 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.engine.warm_up()  # start the /sparql workers now, not on the first query
+        stop = threading.Event()
+        if settings.reload_check_s > 0:
+            threading.Thread(target=_follow_rebuilds, args=(app, stop), name="tradekg-follow-rebuilds",
+                             daemon=True).start()
         yield
+        stop.set()
         app.state.engine.close()
+        app.state.sparql_threads.shutdown(wait=False, cancel_futures=True)
 
     app = FastAPI(title="tradekg", version=__version__, description=DESCRIPTION, lifespan=lifespan,
                   dependencies=[Depends(no_unknown_parameters)])
     app.state.settings = settings
     app.state.store = store
     app.state.catalog = Catalog(store)
-    app.state.engine = store.query_service(settings.sparql_workers, settings.query_timeout_s)
+    app.state.engine = store.query_service(Limits(
+        timeout_s=settings.query_timeout_s, heavy=settings.sparql_workers, heavy_after_s=settings.heavy_after_s,
+        memory_mb=settings.worker_memory_mb))
+    # /sparql waits for its workers on threads of its own: the routes' threadpool never waits on SPARQL
+    app.state.sparql_threads = ThreadPoolExecutor(max_workers=SPARQL_THREADS, thread_name_prefix="tradekg-sparql")
     app.state.named_graphs = cache(store.named_graphs)
     lock = threading.Lock()
 
@@ -79,6 +93,22 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.add_middleware(AccessLog)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+SPARQL_THREADS = 64  # /sparql requests waiting at once (for a worker or an answer); more wait in line
+
+
+def _follow_rebuilds(app: FastAPI, stop: threading.Event) -> None:
+    """Switch to a rebuilt store when the build swaps it in; until then the old graph answers."""
+    log = logging.getLogger("tradekg.api")
+    interval = app.state.settings.reload_check_s
+    while not stop.wait(interval):
+        try:
+            if app.state.store.changed():
+                app.state.reopen()
+                log.warning("switched to the rebuilt store at %s", getattr(app.state.store, "path", "?"))
+        except TradeKGError as e:  # a half-finished swap: try again at the next look
+            log.warning("could not switch to the rebuilt store yet: %s", e)
 
 
 _PROBLEMS = {400: "Bad request (e.g. a malformed cursor)", 404: "Not found (with the closest matches)",

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from ..graph.store import open_store
+from ..graph.store import EmbeddedStore, Store, memory_fits, open_store
 from ..settings import default_store
 from .settings import Settings
 
@@ -36,11 +36,32 @@ def ensure_graph(settings: Settings, echo: Callable[[str], None]) -> None:
     echo(f"built {report.total:,} triples into {path}")
 
 
-def app_from(settings: Settings) -> FastAPI:
+def open_for_serving(settings: Settings, echo: Callable[[str], None] = lambda _m: None) -> Store:
+    """The store to serve: the endpoint, or the embedded store, loaded into memory when ``settings.memory``
+    says so ("auto": when it takes a small share of the memory available)."""
+    if settings.endpoint:
+        return open_store(None, settings.endpoint, timeout_s=settings.query_timeout_s)
+    path = _store_path(settings)
+    if settings.memory == "on" or (settings.memory == "auto" and memory_fits(path)):
+        store = EmbeddedStore.in_memory(path)
+        quads, seconds = store.loaded
+        echo(f"serving from memory (--memory {settings.memory}): {quads:,} quads loaded from {path} in "
+             f"{seconds:.1f} s, RSS {_rss_mb():,.0f} MB; query workers share it")
+        return store
+    why = "off" if settings.memory == "off" else "auto: the store is large against the memory available"
+    echo(f"serving from the store on disk at {path} (--memory {why})")
+    return open_store(path, timeout_s=settings.query_timeout_s)
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def app_from(settings: Settings, echo: Callable[[str], None] = lambda _m: None) -> FastAPI:
     from .app import create_app
 
-    store = open_store(_store_path(settings), settings.endpoint, timeout_s=settings.query_timeout_s)
-    return create_app(store, settings)
+    return create_app(open_for_serving(settings, echo), settings)
 
 
 def factory() -> FastAPI:
@@ -60,6 +81,8 @@ def run(host: str, port: int, settings: Settings, workers: int = 1,
     ensure_graph(settings, echo)
     if not settings.endpoint and settings.store is None:  # print where the default store really is
         settings = dataclasses.replace(settings, store=_store_path(settings))
+    if workers > 1 and settings.memory == "auto":  # each server process would load a copy of its own
+        settings = dataclasses.replace(settings, memory="off")
     echo("tradekg API settings:\n" + settings.describe())
     echo(f"serving on http://{host}:{port}  (docs: http://{host}:{port}/docs, SPARQL: http://{host}:{port}/sparql)")
     configure()
@@ -71,7 +94,7 @@ def run(host: str, port: int, settings: Settings, workers: int = 1,
         config = uvicorn.Config("tradekg.api.serve:factory", factory=True, workers=workers, **common)
         Multiprocess(config, sockets=[_listening(host, port)]).run()
     else:
-        uvicorn.run(app_from(settings), **common)
+        uvicorn.run(app_from(settings, echo), **common)
 
 
 def _listening(host: str, port: int) -> socket.socket:
@@ -91,7 +114,10 @@ def _as_env(settings: Settings) -> dict[str, str]:
            "TRADEKG_ROW_CAP": str(settings.row_cap), "TRADEKG_SPARQL_WORKERS": str(settings.sparql_workers),
            "TRADEKG_CORS_ORIGINS": ",".join(settings.cors_origins),
            "TRADEKG_ALLOW_SERVICE": "1" if settings.allow_service else "0",
-           "TRADEKG_GZIP_MIN_BYTES": str(settings.gzip_min_bytes)}
+           "TRADEKG_GZIP_MIN_BYTES": str(settings.gzip_min_bytes), "TRADEKG_MEMORY": settings.memory,
+           "TRADEKG_HEAVY_AFTER": str(settings.heavy_after_s),
+           "TRADEKG_WORKER_MEMORY_MB": str(settings.worker_memory_mb),
+           "TRADEKG_RELOAD_CHECK": str(settings.reload_check_s)}
     if settings.endpoint:
         env["TRADEKG_ENDPOINT"] = settings.endpoint
     if settings.update_token:

@@ -30,17 +30,23 @@ class Settings:
     endpoint: str | None = None          # or a SPARQL 1.1 endpoint URL instead of the embedded store
     query_timeout_s: float = 30.0        # wall-clock limit per /sparql query; the worker is killed after it
     row_cap: int = 100_000               # most rows (or triples) a /sparql answer carries; more are cut off
-    sparql_workers: int = 2              # query worker processes for /sparql (each opens the store read-only)
+    sparql_workers: int = 2              # /sparql queries that may run long at once (+1 worker kept for short ones)
     cors_origins: tuple[str, ...] = ()   # CORS allow-list; empty = no CORS headers
     update_token: str | None = None      # SPARQL UPDATE is refused (403) unless this bearer token is presented
     allow_service: bool = False          # SERVICE (federated) queries and LOAD of remote documents
     gzip_min_bytes: int = 1_000          # compress responses larger than this
+    memory: str = "auto"                 # serve from an in-memory copy of the store: auto | on | off
+    heavy_after_s: float = 1.0           # a /sparql query still running after this is heavy (sparql_workers lane)
+    worker_memory_mb: int = 1024         # memory a /sparql query may use before it is stopped (0 = no cap)
+    reload_check_s: float = 2.0          # how often to look for a rebuilt store to switch to (0 = never)
 
     _ENV = {"store": "TRADEKG_STORE", "endpoint": "TRADEKG_ENDPOINT",
             "query_timeout_s": "TRADEKG_QUERY_TIMEOUT", "row_cap": "TRADEKG_ROW_CAP",
             "sparql_workers": "TRADEKG_SPARQL_WORKERS", "cors_origins": "TRADEKG_CORS_ORIGINS",
             "update_token": "TRADEKG_UPDATE_TOKEN", "allow_service": "TRADEKG_ALLOW_SERVICE",
-            "gzip_min_bytes": "TRADEKG_GZIP_MIN_BYTES"}
+            "gzip_min_bytes": "TRADEKG_GZIP_MIN_BYTES", "memory": "TRADEKG_MEMORY",
+            "heavy_after_s": "TRADEKG_HEAVY_AFTER", "worker_memory_mb": "TRADEKG_WORKER_MEMORY_MB",
+            "reload_check_s": "TRADEKG_RELOAD_CHECK"}
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, config: Path | None = None,
@@ -58,6 +64,8 @@ class Settings:
         settings = cls(**values)
         if settings.query_timeout_s <= 0 or settings.row_cap < 1 or settings.sparql_workers < 1:
             raise ConfigError("query_timeout_s, row_cap and sparql_workers must be positive")
+        if settings.memory not in ("auto", "on", "off"):
+            raise ConfigError(f"memory must be auto, on or off, not {settings.memory!r}")
         return settings
 
     def describe(self) -> str:
@@ -75,7 +83,8 @@ class Settings:
 
 def _kind(name: str) -> str:
     return {"store": "path", "query_timeout_s": "float", "row_cap": "int", "sparql_workers": "int",
-            "gzip_min_bytes": "int", "cors_origins": "list", "allow_service": "bool"}.get(name, "str")
+            "gzip_min_bytes": "int", "cors_origins": "list", "allow_service": "bool",
+            "heavy_after_s": "float", "worker_memory_mb": "int", "reload_check_s": "float"}.get(name, "str")
 
 
 def _convert(name: str, raw: Any, where: str) -> Any:

@@ -8,16 +8,21 @@ a plain-text message (for a malformed query, the parser's message with line and 
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import hmac
 import re
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Query, Request
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from ..graph.errors import QuerySyntaxError, TradeKGError
-from ..graph.pool import PoolBusy, QueryTimeout
+from ..graph.pool import PoolBusy, QueryCancelled, QueryCrashed, QueryMemoryExceeded, QueryTimeout
 from ..graph.worker import Answer, Job
 from . import formats, service, sparql_text
 from .errors import SparqlError
@@ -46,14 +51,14 @@ EXAMPLE = ("PREFIX tkg: <https://w3id.org/tradekg/ontology#>\n"
 
 
 @router.get("/sparql", name="sparql", responses=_RESPONSES, summary="SPARQL 1.1 query (GET), or the service description")
-def sparql_get(request: Request,
+async def sparql_get(request: Request,
                query: str | None = Query(None, description="The SPARQL query; without it, the service description.",
                                          examples=[EXAMPLE]),
                default_graph_uri: list[str] = Query([], alias="default-graph-uri"),
                named_graph_uri: list[str] = Query([], alias="named-graph-uri")) -> Response:
     if query is None:
-        return _service_description(request)
-    return _query(request, query, default_graph_uri, named_graph_uri)
+        return await _in_lane(request, _service_description)
+    return await _in_lane(request, _query, query, default_graph_uri, named_graph_uri)
 
 
 @router.post("/sparql", responses=_RESPONSES, summary="SPARQL 1.1 query or update (POST)",
@@ -76,16 +81,43 @@ async def sparql_post(request: Request) -> Response:
         default += form.get("default-graph-uri", [])
         named += form.get("named-graph-uri", [])
         if "update" in form:
-            return await run_in_threadpool(_update, request, form["update"][0])
+            return await _in_lane(request, _update, form["update"][0])
         if "query" not in form:
             raise SparqlError(400, "a form POST needs a `query` or an `update` field")
-        return await run_in_threadpool(_query, request, form["query"][0], default, named)
+        return await _in_lane(request, _query, form["query"][0], default, named)
     if kind == "application/sparql-query":
-        return await run_in_threadpool(_query, request, text, default, named)
+        return await _in_lane(request, _query, text, default, named)
     if kind == "application/sparql-update":
-        return await run_in_threadpool(_update, request, text)
+        return await _in_lane(request, _update, text)
     raise SparqlError(415, "POST a form (application/x-www-form-urlencoded), application/sparql-query "
                            "or application/sparql-update")
+
+
+async def _in_lane(request: Request, work: Callable[..., Response], *args: Any) -> Response:
+    """Run ``work`` on /sparql's own threads (the relationship routes' threadpool never waits on
+    SPARQL), with the request's deadline counted from its arrival and a cancel event that is set
+    when the client disconnects, so an abandoned query stops its worker."""
+    deadline = time.monotonic() + request.app.state.settings.query_timeout_s
+    cancel = threading.Event()
+    loop = asyncio.get_running_loop()
+    future = loop.run_in_executor(request.app.state.sparql_threads,
+                                  functools.partial(work, request, *args, cancel=cancel, deadline=deadline))
+    watcher = asyncio.ensure_future(_watch_disconnect(request, cancel))
+    try:
+        return await future
+    except asyncio.CancelledError:
+        cancel.set()
+        raise
+    finally:
+        watcher.cancel()
+
+
+async def _watch_disconnect(request: Request, cancel: threading.Event) -> None:
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            cancel.set()
+            return
 
 
 def _decode(body: bytes) -> str:
@@ -95,7 +127,8 @@ def _decode(body: bytes) -> str:
         raise SparqlError(400, "the request body is not UTF-8") from None
 
 
-def _query(request: Request, text: str, default: list[str], named: list[str]) -> Response:
+def _query(request: Request, text: str, default: list[str], named: list[str],
+           cancel: threading.Event | None = None, deadline: float | None = None) -> Response:
     settings, engine = request.app.state.settings, request.app.state.engine
     form = sparql_text.form(text)
     if sparql_text.is_update(text):
@@ -125,11 +158,15 @@ def _query(request: Request, text: str, default: list[str], named: list[str]) ->
               tuple(default) if dataset else None, tuple(named) if dataset else None,
               union=not sparql_text.has_from(text))
     try:
-        answer: Answer = engine.run(job)
-    except QueryTimeout as e:
+        answer: Answer = engine.run(job, cancel, deadline)
+    except (QueryTimeout, QueryMemoryExceeded) as e:
         raise SparqlError(503, str(e)) from e
     except PoolBusy as e:
         raise SparqlError(503, str(e), {"Retry-After": "1"}) from e
+    except QueryCrashed as e:
+        raise SparqlError(400, str(e)) from e
+    except QueryCancelled as e:  # nobody is listening; logged as 499 (client closed request)
+        raise SparqlError(499, str(e)) from e
     request.state.log = {"form": form, "rows": answer.rows, "truncated": answer.truncated}
     return _respond(answer, settings.row_cap, graph_media if answer.kind == "graph" else results_media)
 
@@ -155,7 +192,7 @@ def _respond(answer: Answer, cap: int, media: str | None) -> Response:
                     headers=headers)
 
 
-def _update(request: Request, text: str) -> Response:
+def _update(request: Request, text: str, **_lane: Any) -> Response:
     settings = request.app.state.settings
     if not settings.update_token:
         raise SparqlError(403, "this endpoint is read-only (no update token is configured)")
@@ -174,7 +211,7 @@ def _update(request: Request, text: str) -> Response:
     return Response(status_code=204)
 
 
-def _service_description(request: Request) -> Response:
+def _service_description(request: Request, **_lane: Any) -> Response:
     settings = request.app.state.settings
     ranges = formats.parse_accept(request.headers.get("accept"))
     media = formats.choose_media(ranges, formats.GRAPH_TYPES)

@@ -1,29 +1,48 @@
-"""Worker processes for /sparql, so that a query past its deadline is really stopped.
+"""Worker processes for /sparql, so that a query past its deadline, over its memory cap or abandoned
+by its client is really stopped.
 
 pyoxigraph cannot interrupt a running query, and a thread cannot be killed; a process can. Each
-worker opens the store read-only (several processes may) and answers one job at a time over a
-socket pair. On a timeout the worker is killed and a fresh one started in its place; the client
-gets :class:`QueryTimeout`. Workers are started as ``python -m tradekg.graph.worker`` rather than
-forked (the server is multi-threaded) or spawned by multiprocessing (which re-imports the
-caller's main module, whatever script that is).
+worker answers one job at a time over a socket pair. Workers come from a *launcher*: over a store
+folder they are started as ``python -m tradekg.graph.worker`` (each opens the store read-only);
+in memory mode they are forked by a fork server holding the graph in memory, so they share its
+pages instead of loading a copy each (see :func:`tradekg.graph.worker.zygote`).
+
+Two lanes, so heavy queries cannot starve light ones. Every query starts as *light*; one still
+running after ``heavy_after_s`` becomes *heavy* and needs one of ``heavy`` slots, or it is stopped
+with :class:`PoolBusy`. The pool keeps ``heavy + reserved`` workers, so at least ``reserved`` of
+them are always free for light queries (which finish within ``heavy_after_s``). A query text seen
+to be heavy waits for a heavy slot before taking a worker, instead of holding a light one.
+
+While a job runs the pool polls, in short slices: the answer, the deadline (:class:`QueryTimeout`,
+so timeouts land within a slice of the budget), the caller's cancel event (a client that went
+away: :class:`QueryCancelled`) and the worker's private memory (:class:`QueryMemoryExceeded`).
+A worker that was stopped is replaced in the background, so the caller gets its answer at once.
 """
 
 from __future__ import annotations
 
+import os
 import queue
+import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
 import time
+import warnings
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any, Protocol
 
 from .errors import StoreError, TradeKGError
 from .worker import Answer, Job
 
 STARTUP_S = 60.0  # a worker's start (interpreter, imports, opening the store) is not the query's time
+SLICE_S = 0.02    # how often a running job's deadline, cancel event and memory are looked at
+MEMORY_EVERY_S = 0.1
 
 
 class QueryTimeout(TradeKGError):
@@ -31,31 +50,167 @@ class QueryTimeout(TradeKGError):
 
 
 class PoolBusy(TradeKGError):
-    """Every worker stayed busy for the whole timeout."""
+    """No worker (or no heavy-lane slot) came free in time."""
+
+
+class QueryCancelled(TradeKGError):
+    """The caller gave up on the query (its client disconnected); the worker was stopped."""
+
+
+class QueryMemoryExceeded(TradeKGError):
+    """A query used more memory than a worker may and was stopped."""
+
+
+class QueryCrashed(TradeKGError):
+    """The query made the engine crash (a worker died while answering it, not stopped by us)."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What the pool allows a query: time, memory and lane sizes (from the API's settings)."""
+
+    timeout_s: float = 30.0
+    heavy: int = 2                  # queries that may run longer than heavy_after_s at once
+    reserved: int = 1               # workers kept for light queries on top of those
+    heavy_after_s: float = 1.0      # a query still running after this is heavy
+    memory_mb: int = 1024           # private memory a worker may add while answering (0 = no cap)
 
 
 @dataclass(eq=False)
 class _Worker:
-    process: subprocess.Popen
+    pid: int
     conn: Connection
+    process: subprocess.Popen | None = None
+    generation: int = 0
     ready: bool = False
+    baseline: int = 0               # private bytes when ready
     started: float = field(default_factory=time.monotonic)
+
+    def kill(self) -> None:
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        if self.process is not None:
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+        self.conn.close()
+
+
+class Launcher(Protocol):
+    def start(self) -> _Worker: ...
+
+    def close(self) -> None: ...
+
+
+class ExecLauncher:
+    """Workers as fresh interpreters over a store folder (each opens it read-only)."""
+
+    def __init__(self, path: Path, memory_mb: int):
+        self.path, self.memory_mb = path, memory_mb
+
+    def start(self) -> _Worker:
+        parent, child = socket.socketpair()
+        with child:
+            process = subprocess.Popen([sys.executable, "-m", "tradekg.graph.worker", str(child.fileno()),
+                                        str(self.path), str(self.memory_mb)],
+                                       pass_fds=[child.fileno()], stdin=subprocess.DEVNULL)
+        return _Worker(process.pid, Connection(parent.detach()), process)
+
+    def close(self) -> None:
+        pass
+
+
+class ForkLauncher:
+    """Workers forked from a fork server that holds the in-memory graph (memory mode).
+
+    The fork server itself is forked from the calling process at once, so call this where the
+    graph was just loaded and before the web server starts its threads (a later call, after a
+    rebuild, forks from a threaded process: safe here, because the child only forks again and
+    queries the graph no thread had yet touched)."""
+
+    def __init__(self, db: Any, memory_mb: int):
+        from .worker import zygote
+
+        self._lock = threading.Lock()
+        self.control, theirs = socket.socketpair()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads: see the docstring
+            pid = os.fork()
+        if pid == 0:
+            try:
+                self.control.close()
+                zygote(db, theirs, memory_mb)
+            finally:
+                os._exit(0)
+        theirs.close()
+        self.pid = pid
+
+    def start(self) -> _Worker:
+        ours, theirs = socket.socketpair()
+        with self._lock, theirs:
+            try:
+                socket.send_fds(self.control, [b"w"], [theirs.fileno()])
+                reply = self.control.recv(4)
+            except OSError as e:
+                ours.close()
+                raise StoreError(f"the query fork server is gone: {e}") from e
+        if len(reply) != 4:
+            ours.close()
+            raise StoreError("the query fork server is gone")
+        return _Worker(struct.unpack("!i", reply)[0], Connection(ours.detach()))
+
+    def close(self) -> None:
+        self.control.close()  # the fork server exits when its control socket closes
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+
+
+def private_bytes(pid: int) -> int:
+    """Memory the process has of its own (pages it wrote or that are not shared with its parent)."""
+    total = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                    total += int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        return 0
+    return total
 
 
 class QueryPool:
-    """A fixed number of query worker processes over one store folder, started on first use
+    """Query worker processes in two lanes (see the module's description), started on first use
     (so an app that serves only JSON starts no processes)."""
 
     forwards = False
 
-    def __init__(self, path: Path, size: int, timeout_s: float):
-        self.path, self.size, self.timeout_s = path, size, timeout_s
+    def __init__(self, launcher: Launcher | Any, limits: Limits, relaunch: Any = None):
+        self.limits = limits
+        self.size = limits.heavy + limits.reserved
+        self.timeout_s = limits.timeout_s
+        self._launcher: Launcher = launcher
+        self._relaunch = relaunch          # a new launcher after the store changed (memory mode)
+        self._generation = 0
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
+        self._heavy = threading.BoundedSemaphore(limits.heavy)
+        self._heavy_texts: OrderedDict[int, None] = OrderedDict()
         self._started = False
-        self.killed = 0  # workers stopped on a timeout (for tests and logs)
+        self._closed = False
+        self._retired: list[Launcher] = []
+        # counters, for tests and logs
+        self.killed = 0       # workers stopped on a timeout
+        self.cancelled = 0    # workers stopped because their client went away
+        self.over_memory = 0  # workers stopped over the memory cap
+        self.refused_heavy = 0
 
+    # -- workers -------------------------------------------------------------------------------
     def warm_up(self) -> None:
         with self._lock:
             if self._started:
@@ -65,11 +220,10 @@ class QueryPool:
             self._idle.put(self._start())
 
     def _start(self) -> _Worker:
-        parent, child = socket.socketpair()
-        with child:
-            process = subprocess.Popen([sys.executable, "-m", "tradekg.graph.worker", str(child.fileno()),
-                                        str(self.path)], pass_fds=[child.fileno()], stdin=subprocess.DEVNULL)
-        w = _Worker(process, Connection(parent.detach()))
+        with self._lock:
+            generation, launcher = self._generation, self._launcher
+        w = launcher.start()
+        w.generation = generation
         with self._lock:
             self._all.add(w)
         return w
@@ -77,9 +231,19 @@ class QueryPool:
     def _stop(self, w: _Worker) -> None:
         with self._lock:
             self._all.discard(w)
-        w.process.kill()
-        w.process.wait(timeout=5)
-        w.conn.close()
+        w.kill()
+
+    def _replace(self, w: _Worker) -> None:
+        """Stop ``w`` and put a fresh worker in its place, in the background: the caller's answer
+        (a timeout, a cancellation) does not wait for the new process."""
+        def work() -> None:
+            self._stop(w)
+            if not self._closed:
+                try:
+                    self._idle.put(self._start())
+                except TradeKGError:
+                    pass  # the next query's wait says that no worker is free
+        threading.Thread(target=work, name="tradekg-worker-replace", daemon=True).start()
 
     def _await_ready(self, w: _Worker) -> None:
         if w.ready:
@@ -90,49 +254,162 @@ class QueryPool:
         if not hello.ok:
             raise StoreError(hello.message)
         w.ready = True
+        w.baseline = private_bytes(w.pid)
 
-    def run(self, job: Job) -> Answer:
-        """The job's answer, or QueryTimeout after ``timeout_s`` of waiting for a worker plus running."""
+    def _take(self, deadline: float, cancel: threading.Event | None) -> _Worker:
+        while True:
+            if self._closed:
+                raise StoreError("the query workers were shut down (the server is stopping)")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise PoolBusy(f"no query worker came free within the {self.timeout_s:g} s limit; "
+                               "try again later")
+            if cancel is not None and cancel.is_set():
+                raise QueryCancelled("the client went away before the query started")
+            try:
+                w = self._idle.get(timeout=min(remaining, 0.1))
+            except queue.Empty:
+                continue
+            if w.generation != self._generation:  # the store changed since this worker started
+                self._replace(w)
+                continue
+            return w
+
+    # -- lanes ---------------------------------------------------------------------------------
+    def _known_heavy(self, text: str) -> bool:
+        with self._lock:
+            return hash(text) in self._heavy_texts
+
+    def _remember_heavy(self, text: str) -> None:
+        with self._lock:
+            self._heavy_texts[hash(text)] = None
+            self._heavy_texts.move_to_end(hash(text))
+            while len(self._heavy_texts) > 1024:
+                self._heavy_texts.popitem(last=False)
+
+    def _busy_heavy(self) -> PoolBusy:
+        self.refused_heavy += 1
+        return PoolBusy(f"{self.limits.heavy} long-running queries are already being answered and this one "
+                        f"ran longer than {self.limits.heavy_after_s:g} s, so it was stopped to keep the "
+                        "endpoint free for short queries; try again later")
+
+    # -- answering -----------------------------------------------------------------------------
+    def run(self, job: Job, cancel: threading.Event | None = None, deadline: float | None = None) -> Answer:
+        """The job's answer. ``deadline`` (monotonic) defaults to now + the timeout: pass the
+        request's arrival time + timeout so that waiting for a worker counts too."""
+        if self._closed:
+            raise StoreError("the query workers were shut down")
         self.warm_up()
-        deadline = time.monotonic() + self.timeout_s
+        deadline = deadline if deadline is not None else time.monotonic() + self.timeout_s
+        heavy_slot = False
+        if self._known_heavy(job.query):  # straight to the heavy lane: wait for a slot, not a light worker
+            while not (heavy_slot := self._heavy.acquire(timeout=min(max(deadline - time.monotonic(), 0), 0.1))):
+                if time.monotonic() >= deadline:
+                    raise PoolBusy(f"all {self.limits.heavy} slots for long-running queries stayed busy "
+                                   f"for the {self.timeout_s:g} s limit; try again later")
+                if cancel is not None and cancel.is_set():
+                    raise QueryCancelled("the client went away before the query started")
         try:
-            w = self._idle.get(timeout=self.timeout_s)
-        except queue.Empty:
-            raise PoolBusy(f"all {self.size} query workers stayed busy for {self.timeout_s:g} s; "
-                           "try again later") from None
-        healthy = False
+            return self._answer(job, cancel, deadline, heavy_slot)
+        finally:
+            if heavy_slot:
+                self._heavy.release()
+
+    def _answer(self, job: Job, cancel: threading.Event | None, deadline: float, heavy_slot: bool) -> Answer:
+        w = self._take(deadline, cancel)
+        healthy = took_slot = False
         try:
             self._await_ready(w)
             w.conn.send(job)
-            if not w.conn.poll(max(deadline - time.monotonic(), 0.0)):
-                self.killed += 1
-                raise QueryTimeout(f"the query ran longer than the {self.timeout_s:g} s limit and was stopped; "
-                                   "narrow it (LIMIT, more specific patterns) or ask for a longer timeout")
-            answer = w.conn.recv()
-            healthy = True
-            return answer
+            light_until = time.monotonic() + self.limits.heavy_after_s
+            next_memory = time.monotonic() + MEMORY_EVERY_S
+            cap = self.limits.memory_mb * 2**20
+            peak = 0
+            while True:
+                now = time.monotonic()
+                if self._closed:
+                    raise StoreError("the query workers were shut down (the server is stopping)")
+                if now >= deadline:
+                    self.killed += 1
+                    raise QueryTimeout(f"the query ran longer than the {self.timeout_s:g} s limit and was "
+                                       "stopped; narrow it (LIMIT, more specific patterns) or ask for a longer "
+                                       "timeout")
+                if cancel is not None and cancel.is_set():
+                    self.cancelled += 1
+                    raise QueryCancelled("the client went away; the query was stopped")
+                if w.conn.poll(min(SLICE_S, deadline - now)):
+                    try:
+                        answer = w.conn.recv()
+                    except (EOFError, OSError) as e:  # died while answering, and not by our hand
+                        if cap and peak > cap // 2:
+                            self.over_memory += 1
+                            raise QueryMemoryExceeded(self._memory_message()) from e
+                        raise QueryCrashed("the query made the query engine crash; simplify it (for example, "
+                                           "fewer nested groups or shorter expressions)") from e
+                    if answer.kind == "memory":
+                        self.over_memory += 1
+                        raise QueryMemoryExceeded(self._memory_message())
+                    healthy = True
+                    return answer
+                if cap and now >= next_memory:
+                    next_memory = now + MEMORY_EVERY_S
+                    used = private_bytes(w.pid) - w.baseline
+                    peak = max(peak, used)
+                    if used > cap:
+                        self.over_memory += 1
+                        raise QueryMemoryExceeded(self._memory_message())
+                if not (heavy_slot or took_slot) and now >= light_until:
+                    self._remember_heavy(job.query)
+                    if not self._heavy.acquire(blocking=False):
+                        raise self._busy_heavy()
+                    took_slot = True
         except (EOFError, OSError) as e:
             raise StoreError(f"a query worker failed: {e}") from e
         finally:
-            if not healthy:  # timed out, died or misbehaved: replace it
-                self._stop(w)
-                w = self._start()
-            self._idle.put(w)
+            if took_slot:
+                self._heavy.release()
+            if healthy and w.generation == self._generation and not self._closed:
+                self._idle.put(w)
+            else:  # timed out, cancelled, over memory, died, or the store changed: replace it
+                self._replace(w)
 
+    def _memory_message(self) -> str:
+        return (f"the query used too much memory (more than {self.limits.memory_mb:,} MB) and was stopped; "
+                "narrow it (LIMIT, fewer variables in ORDER BY, more specific patterns)")
+
+    # -- life cycle ----------------------------------------------------------------------------
     def refresh(self) -> None:
-        """Replace every idle worker (after an update: read-only handles see the store as it was opened)."""
+        """The store changed (an update, a rebuild): new workers for new queries; workers still
+        answering finish their job and are then replaced."""
         if not self._started:
+            if self._relaunch is not None:
+                old, self._launcher = self._launcher, self._relaunch()
+                old.close()
             return
+        old = None
+        if self._relaunch is not None:
+            new = self._relaunch()
+            with self._lock:
+                old, self._launcher = self._launcher, new
+        with self._lock:
+            self._generation += 1
         for _ in range(self.size):
             try:
-                w = self._idle.get(timeout=self.timeout_s)
+                w = self._idle.get_nowait()
             except queue.Empty:
                 break
-            self._stop(w)
-            self._idle.put(self._start())
+            self._replace(w)
+        if old is not None:  # its fork server goes once its last workers' jobs are over
+            self._retired.append(old)
+            timer = threading.Timer(self.timeout_s + 5, old.close)
+            timer.daemon = True
+            timer.start()
 
     def close(self) -> None:
+        self._closed = True
         with self._lock:
             workers = list(self._all)
         for w in workers:
             self._stop(w)
+        for launcher in (*self._retired, self._launcher):
+            launcher.close()

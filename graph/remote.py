@@ -151,12 +151,15 @@ class RemoteStore:
                               media=e.headers.get("content-type", "text/plain"))
         return self._retrying(self.query_url, call)
 
-    def query_service(self, workers: int, timeout_s: float) -> Forwarder:
+    def query_service(self, limits: Any = None) -> Forwarder:
         """Protocol requests go to the server as they are (its own timeout and workers apply)."""
         return Forwarder(self)
 
     def reopen(self) -> None:
         """Nothing to reopen: every request sees the server's current state."""
+
+    def changed(self) -> bool:
+        return False
 
     def _query_json(self, text: str, bindings: Mapping[str, Identifier] | None) -> dict:
         def prepare(client: SPARQLWrapper) -> None:
@@ -248,7 +251,7 @@ class Forwarder:
     def __init__(self, remote: RemoteStore):
         self.remote = remote
 
-    def run(self, job: Job) -> Answer:
+    def run(self, job: Job, cancel: Any = None, deadline: float | None = None) -> Answer:
         return self.remote.forward(job)
 
     def warm_up(self) -> None:

@@ -8,7 +8,10 @@ named graphs, as researchers expect; ``GRAPH ?g`` still tells which source said 
 
 from __future__ import annotations
 
+import os
 import shutil
+import threading
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Protocol
@@ -18,6 +21,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Identifier
 
 from .errors import BadParameters, QuerySyntaxError, StoreError
+from .pool import Limits
 from .worker import Answer, Job
 
 
@@ -50,8 +54,12 @@ class Store(Protocol):
         """See the store as it is now (after an update or a rebuild by another process)."""
         ...
 
-    def query_service(self, workers: int, timeout_s: float) -> QueryService:
+    def query_service(self, limits: Limits) -> QueryService:
         """Where SPARQL protocol requests (:class:`~tradekg.graph.worker.Job`) are answered."""
+        ...
+
+    def changed(self) -> bool:
+        """Whether the store was replaced (rebuilt) since this handle last opened it."""
         ...
 
     def close(self) -> None: ...
@@ -62,7 +70,9 @@ class QueryService(Protocol):
 
     forwards: bool  # True: the body is a remote server's answer in its own format (``Job.accept`` decides)
 
-    def run(self, job: Job) -> Answer: ...
+    def run(self, job: Job, cancel: threading.Event | None = None, deadline: float | None = None) -> Answer:
+        """The answer; ``cancel`` set = the client went away; ``deadline`` is monotonic."""
+        ...
 
     def warm_up(self) -> None: ...
 
@@ -110,8 +120,12 @@ class EmbeddedStore:
     the build opens a fresh folder read-write and swaps it in when it is complete.
     """
 
+    memory = False          # True: the graph at ``path`` was loaded into memory (see :meth:`in_memory`)
+    loaded: tuple[int, float] = (0, 0.0)   # memory mode: quads loaded, seconds taken
+
     def __init__(self, path: Path | None = None, *, read_only: bool = True):
         self.path, self.read_only = path, read_only and path is not None
+        self.version = store_version(path) if path is not None else None
         try:
             if path is None:
                 self.db = ox.Store()
@@ -179,19 +193,57 @@ class EmbeddedStore:
             del writer
         self.reopen()
 
+    @classmethod
+    def in_memory(cls, path: Path) -> EmbeddedStore:
+        """The store at ``path`` loaded into an in-memory store (memory mode: scans run several times
+        faster than on disk). Read-only like a disk handle; :meth:`reopen` loads the folder again."""
+        store = cls(path)
+        store.memory = True
+        store._load()
+        return store
+
+    def _load(self) -> None:
+        self.version = store_version(self.path)
+        started = time.perf_counter()
+        try:
+            disk = ox.Store.read_only(str(self.path))
+            data = disk.dump(format=ox.RdfFormat.N_QUADS)
+            del disk
+            db = ox.Store()
+            db.load(data, format=ox.RdfFormat.N_QUADS)
+        except (OSError, RuntimeError, SyntaxError) as e:
+            raise StoreError(f"cannot load the store at {self.path} into memory: {e}") from e
+        self.loaded = (data.count(b"\n"), time.perf_counter() - started)
+        self.db = db
+
     def reopen(self) -> None:
-        """A fresh read-only handle: an open one keeps seeing the store as it was when it was opened."""
-        if self.read_only:
+        """A fresh read-only handle (an open one keeps seeing the store as it was when it was opened);
+        in memory mode the folder is loaded again, and the old graph answers until that is done."""
+        if self.memory:
+            self._load()
+        elif self.read_only:
+            self.version = store_version(self.path)
             self.db = EmbeddedStore(self.path).db
 
-    def query_service(self, workers: int, timeout_s: float) -> QueryService:
-        """Worker processes over the store folder (a runaway query is killed), or this process for a
+    def changed(self) -> bool:
+        """Whether a build replaced the store folder since it was opened (or loaded)."""
+        if self.path is None:
+            return False
+        now = store_version(self.path)
+        return now is not None and now != self.version
+
+    def query_service(self, limits: Limits) -> QueryService:
+        """Worker processes (a runaway query is killed): forked from a copy of this process holding
+        the graph in memory (memory mode), or started over the store folder; or this process for a
         store without a folder (tests: no time limit)."""
         if self.path is None:
             return InProcess(self)
-        from .pool import QueryPool
+        from .pool import ExecLauncher, ForkLauncher, QueryPool
 
-        return QueryPool(self.path, workers, timeout_s)
+        if self.memory:
+            return QueryPool(ForkLauncher(self.db, limits.memory_mb), limits,
+                             relaunch=lambda: ForkLauncher(self.db, limits.memory_mb))
+        return QueryPool(ExecLauncher(self.path, limits.memory_mb), limits)
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         """Fast, non-transactional load; used only on a store that is being built."""
@@ -230,7 +282,7 @@ class InProcess:
     def __init__(self, store: EmbeddedStore):
         self.store = store
 
-    def run(self, job: Job) -> Answer:
+    def run(self, job: Job, cancel: threading.Event | None = None, deadline: float | None = None) -> Answer:
         from .worker import answer
 
         return answer(self.store.db, job)
@@ -243,6 +295,34 @@ class InProcess:
 
     def close(self) -> None:
         pass
+
+
+def store_version(path: Path) -> tuple[int, ...] | None:
+    """What changes when a build swaps a new store in at ``path`` (None while there is none)."""
+    try:
+        folder, current = path.stat(), (path / "CURRENT").stat()
+    except OSError:
+        return None
+    return folder.st_dev, folder.st_ino, current.st_ino, current.st_mtime_ns
+
+
+def store_bytes(path: Path) -> int:
+    """The store folder's size on disk."""
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+MEMORY_FACTOR = 4      # RSS of an in-memory store against its folder's size (bundled graph: ~450 MB vs ~110 MB)
+MEMORY_SHARE = 0.25    # memory mode "auto" takes at most this share of the memory available
+
+
+def memory_fits(path: Path) -> bool:
+    """Memory mode "auto": whether the graph at ``path`` takes a small share of the available memory."""
+    try:
+        with open("/proc/meminfo") as f:
+            available = next(int(line.split()[1]) * 1024 for line in f if line.startswith("MemAvailable:"))
+    except (OSError, StopIteration, ValueError):
+        available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+    return store_bytes(path) * MEMORY_FACTOR <= available * MEMORY_SHARE
 
 
 def convert_rdf(data: bytes, source: str, target: str) -> bytes:

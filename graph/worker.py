@@ -12,10 +12,18 @@ Graphs are capped the same way through N-Triples (one triple per line).
 
 from __future__ import annotations
 
+import os
+import re
+import resource
+import signal
+import socket
+import struct
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
+
+MAX_NESTING = 500  # brackets deep; the engine's parser overflows its stack somewhere past 2,000
 
 
 @dataclass(frozen=True)
@@ -98,9 +106,35 @@ def _capped(result, fmt, cap: int) -> tuple[bytes, bool]:
     return writer.value(), writer.over
 
 
+_TOKENS = re.compile(r'''"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\''''
+                     r'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n]*|[{(\[]|[})\]]''', re.S)
+
+
+def too_deep(text: str, limit: int = MAX_NESTING) -> str | None:
+    """Why the query nests brackets deeper than ``limit`` (with line and column), or None.
+
+    The engine's parser recurses per bracket and crashes the process past a few thousand levels;
+    strings, IRIs and comments are skipped, so brackets inside them do not count."""
+    depth = 0
+    for match in _TOKENS.finditer(text):
+        token = match.group()
+        if token in "{([":
+            depth += 1
+            if depth > limit:
+                line = text.count("\n", 0, match.start()) + 1
+                column = match.start() - text.rfind("\n", 0, match.start())
+                return (f"brackets nested deeper than {limit} levels at line {line}, column {column}; "
+                        "no real query needs that many, so it is refused before parsing")
+        elif token in "})]":
+            depth = max(depth - 1, 0)
+    return None
+
+
 def answer(store: ox.Store, job: Job) -> Answer:
     """Run ``job`` and serialise its result; every failure becomes an Answer, never an exception."""
     try:
+        if (why := too_deep(job.query)) is not None:
+            return Answer(False, "syntax", message=why)
         result = _run(store, job)
         if isinstance(result, ox.QueryBoolean):
             if job.results_format is None:
@@ -131,17 +165,38 @@ def answer(store: ox.Store, job: Job) -> Answer:
         return Answer(True, "graph", job.graph_format, body or b"", truncated, rows=rows)
     except SyntaxError as e:
         return Answer(False, "syntax", message=str(e))
+    except MemoryError:
+        return Answer(False, "memory", message="the query used more memory than a query worker may")
     except (OSError, RuntimeError, ValueError) as e:
         return Answer(False, "failed", message=str(e))
 
 
-def serve(path: str, conn: Connection) -> None:
+def _vm_bytes() -> int:
+    """This process's address space now (VmSize)."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _limit_memory(memory_mb: int) -> None:
+    """A backstop under the pool's watchdog: the address space may grow by at most twice the cap
+    (the watchdog, measuring what the query really uses, stops it at the cap itself)."""
+    if memory_mb > 0:
+        limit = _vm_bytes() + 2 * memory_mb * 2**20 + 256 * 2**20
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def serve(path: str, conn: Connection, memory_mb: int = 0) -> None:
     """A worker process's loop: open the store read-only once, then answer jobs until the pipe closes."""
     try:
         store = ox.Store.read_only(path)
     except OSError as e:
         conn.send(Answer(False, "failed", message=f"cannot open the store at {path}: {e}"))
         return
+    _limit_memory(memory_mb)
+    _loop(store, conn)
+
+
+def _loop(store: ox.Store, conn: Connection) -> None:
     conn.send(Answer(True, "ready"))
     while True:
         try:
@@ -151,9 +206,43 @@ def serve(path: str, conn: Connection) -> None:
         conn.send(answer(store, job))
 
 
-if __name__ == "__main__":  # python -m tradekg.graph.worker FD STORE_PATH (started by tradekg.graph.pool)
+def zygote(store: ox.Store, control: socket.socket, memory_mb: int) -> None:
+    """The fork server of memory mode, run in a child forked from the API process right after it
+    loaded the graph: on each request (a socket passed over ``control``) it forks a worker that
+    answers on that socket from the same in-memory graph, its pages shared, not copied. Replies
+    with the worker's pid (for the pool to kill it on a timeout). Never returns."""
+    keep = control.fileno()
+    os.closerange(3, keep)  # the API's sockets and other workers' pipes are not the zygote's to hold
+    os.closerange(keep + 1, 65536)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C in the terminal is for the server
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(control, 16, 1)
+        except OSError:
+            os._exit(0)
+        if not message or not fds:
+            os._exit(0)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                control.close()
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                _limit_memory(memory_mb)
+                _loop(store, Connection(fds[0]))
+            finally:
+                os._exit(0)
+        os.close(fds[0])
+        try:
+            control.sendall(struct.pack("!i", pid))
+        except OSError:
+            os._exit(0)
+
+
+if __name__ == "__main__":  # python -m tradekg.graph.worker FD STORE_PATH MEMORY_MB (started by tradekg.graph.pool)
     import sys
 
     from tradekg.graph.worker import serve as _serve  # so Answer pickles as tradekg.graph.worker.Answer
 
-    _serve(sys.argv[2], Connection(int(sys.argv[1])))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the terminal is for the server, which stops us
+    _serve(sys.argv[2], Connection(int(sys.argv[1])), int(sys.argv[3]) if len(sys.argv) > 3 else 0)

@@ -21,8 +21,9 @@ COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 @pytest.fixture(scope="module")
 def client(full_store):
+    # no memory cap here: the timeout test's query must run into the time limit (the cap: test_api_workers.py)
     settings = Settings(query_timeout_s=budget(30), row_cap=1000, sparql_workers=2,
-                        cors_origins=("https://yasgui.org",))
+                        cors_origins=("https://yasgui.org",), worker_memory_mb=0, memory="off")
     with TestClient(create_app(full_store, settings)) as test_client:
         yield test_client
 
@@ -202,7 +203,8 @@ def test_row_cap_cuts_and_says_so(client):
 def test_timeout_stops_the_worker_and_the_endpoint_keeps_serving(full_store):
     # One worker, so the answer after the timeout can only come from the worker that replaced the stopped one.
     # The expensive query runs far beyond any limit; the limit itself scales with the machine's load.
-    with TestClient(create_app(full_store, Settings(query_timeout_s=budget(3), sparql_workers=1))) as client:
+    with TestClient(create_app(full_store, Settings(query_timeout_s=budget(3), sparql_workers=1,
+                                                    worker_memory_mb=0))) as client:  # time, not memory
         response = client.get("/sparql", params={"query": EXPENSIVE})
         assert response.status_code == 503 and "stopped" in response.text
         after = client.get("/sparql", params={"query": COMPLAINANT})

@@ -195,7 +195,7 @@ def test_linked_measures_are_typed_by_the_measure_loaders():
     """Each measure IRI in the table is one the measure loaders describe."""
     wanted = {row["measure"] for row in csv.DictReader((bundled() / dispute_links.MEASURES).open())}
     typed: set[str] = set()
-    for name in ("us_section232", "us_section301"):
+    for name in ("us_section232", "us_section301", "retaliation_links", "china_retaliation"):
         module = importlib.import_module(f"tradekg.graph.loaders.{name}")
         for s, p, o in module.triples(BuildContext.for_data(bundled())):
             if p == A and o == TKG.Measure:

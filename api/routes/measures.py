@@ -47,6 +47,10 @@ class MeasureDetail(Measure):
                                "measures on imports from all origins.", examples=[["CHN"]])
     products: int = Field(0, description="Number of HS products (any level) it covers.", examples=[168])
     pages: list[str] = Field(default_factory=list, description="Web pages the facts were taken from.")
+    responds_to: list[str] = Field(default_factory=list, description="Measures this one answers (tkg:respondsTo), "
+                                   "e.g. a retaliation's target.", examples=[["us-232-steel"]])
+    responded_to_by: list[str] = Field(default_factory=list, description="Measures answering this one: the "
+                                       "retaliation against it.", examples=[["chn-retaliation-2018-04-02"]])
     sources: list[str] = Field(default_factory=list)
     trade_covered: list[TradeCovered] = Field(default_factory=list, description="The targets' exports to the "
                                               "imposer on the products it covers, per year it was in force, "
@@ -70,6 +74,8 @@ Filter = Annotated[str | None, Query(max_length=200)]
 
 @router.get("", response_model=Page[Measure], summary="Measures, filtered")
 def measures(catalog: CatalogDep, imposer: Filter = None, affected: Filter = None,
+             affects: Annotated[str | None, Query(max_length=200, description="Same as `affected`: an economy the "
+                                                  "measure names as a target.", examples=["USA"])] = None,
              type: Annotated[str | None, Query(max_length=200, description="A measure type: section-301, "
                                                "anti-dumping-duty, additional-tariff (includes narrower types)… or "
                                                "an IRI.", examples=["section-232"])] = None,
@@ -78,10 +84,11 @@ def measures(catalog: CatalogDep, imposer: Filter = None, affected: Filter = Non
              legal_basis: Annotated[str | None, Query(max_length=200, description="A legal instrument id "
                                                       "(us-trade-act-1974-s301) or IRI.")] = None,
              as_of: AsOf = None, limit: Limit = DEFAULT_PAGE_SIZE, cursor: Cursor = None) -> dict[str, Any]:
-    """Measures by imposing economy, targeted economy, type, HS product, legal basis, and in force on a date
-    (`measures`), earliest start first."""
+    """Measures by imposing economy (any economy), targeted economy (`affected` or `affects`), type, HS product,
+    legal basis, and in force on a date (`measures`), earliest start first."""
     from .economies import resolve
 
+    affected = affected or affects
     params = {"imposer": imposer and resolve(catalog, imposer), "affected": affected and resolve(catalog, affected),
               "measure_type": type and _term("measure-type", type), "product": hs,
               "legal_basis": legal_basis and _term("legal", legal_basis), "as_of": as_of and as_of.isoformat()}
@@ -145,7 +152,10 @@ def get_measure(measure: MeasureId, catalog: CatalogDep) -> dict[str, Any]:
     """A measure's imposer, types, legal bases, named partners, dates, rate and product count (`measure_details`)."""
     rows = find(catalog, measure)
     row = rows[0]
-    return {"id": measure_id(row["measure"]), "iri": str(row["measure"]), "label": text(row.get("label")),
+    links: dict[str, list[str]] = {"responds_to": [], "responded_to_by": []}
+    for link in catalog.run("measure_responses", measure=str(row["measure"])):
+        links[str(link["direction"])].append(measure_id(link["other"]))
+    return {**links, "id": measure_id(row["measure"]), "iri": str(row["measure"]), "label": text(row.get("label")),
             "imposer": _last(row.get("imposer"))[0] if row.get("imposer") else None,
             "types": _last(row.get("types")), "start": text(row.get("start")), "end": text(row.get("end")),
             "identifier": text(row.get("identifier")), "decision_date": text(row.get("decision")),

@@ -228,8 +228,11 @@ def stats(store_path: Path | None, endpoint: str | None, update_endpoint: str | 
               help="TOML settings file [$TRADEKG_CONFIG]; TRADEKG_* variables override it.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Server processes (each opens the store read-only).")
+@click.option("--memory", type=click.Choice(["auto", "on", "off"]), default=None,
+              help="Serve from an in-memory copy of the store, shared by the query workers (faster scans); "
+                   "auto: when it takes a small share of the memory available [$TRADEKG_MEMORY, default auto].")
 def serve(host: str, port: int, store_path: Path | None, endpoint: str | None, config: Path | None,
-          workers: int) -> None:
+          workers: int, memory: str | None) -> None:
     """Serve the HTTP API: relationship endpoints, /sparql, and the docs at /docs.
 
     On a fresh machine the graph is first built from the bundled data. Settings (timeouts, row cap,
@@ -239,7 +242,7 @@ def serve(host: str, port: int, store_path: Path | None, endpoint: str | None, c
     from .api.serve import run
     from .api.settings import Settings
 
-    settings = Settings.load(config=config, store=store_path, endpoint=endpoint)
+    settings = Settings.load(config=config, store=store_path, endpoint=endpoint, memory=memory)
     run(host, port, settings, workers, echo=lambda m: click.echo(m, err=True))
 
 
