@@ -16,7 +16,7 @@ from tradekg.graph.build import build
 from tradekg.graph.context import BuildContext
 from tradekg.graph.errors import SourceError
 from tradekg.graph.loaders import (census_exports_2025_lists, census_imports_hs10, census_trade_hs2_monthly, economies,
-                                   hs2022, ontology, trade_coverage, us_section301)
+                                   hs2022, ita_retaliation, ontology, trade_coverage, us_section301)
 from tradekg.graph.store import EmbeddedStore
 
 from conftest import ID, cut_csv
@@ -28,7 +28,9 @@ MEXICO = f"{HS10}/2024-hs10-imports2010_mexico.csv"
 MONTHLY = "census-us-trade-hs2-monthly-2013-2020"
 EXPORTS = "census-us-exports-2024-on-2025-retaliation-lists"
 LINES_301 = "us-section301-dw/section301_china_tariff_lines.csv"
-LOADERS = (ontology, hs2022, us_section301, census_imports_hs10, census_trade_hs2_monthly,
+ITA = "ita-foreign-retaliation-2025/ita_retaliation_product_matrix_2025-03-28.csv"
+HS = "hs-datasets/harmonized-system.csv"
+LOADERS = (ontology, hs2022, us_section301, ita_retaliation, census_imports_hs10, census_trade_hs2_monthly,
            census_exports_2025_lists, economies, trade_coverage)
 
 
@@ -101,6 +103,7 @@ def test_covered_trade_matches_the_files(cut, listed):
     assert Decimal(row["duties"]) == duties
     assert int(row["flows"]) == count
     assert row["method"] == "exact national-line match"
+    assert row["basis"] == "in force that year"
     assert row["source"].endswith(f"graph/{HS10}")
     assert row["exporter"].endswith("/CHN") and row["importer"].endswith("/USA")
 
@@ -143,6 +146,27 @@ def test_duties_and_month_are_kept(cut):
     assert (Decimal(str(row["v"])), Decimal(str(row["d"]))) == (Decimal(first["CON_VAL_MO"]), Decimal(first["CAL_DUT_MO"]))
 
 
+def exports_on_retaliation_lines(data: Path, country: str, files: tuple[str, ...]) -> tuple[Decimal, int]:
+    """2024 US exports on the HS 2022 subheadings of an imposer's lines in ITA's matrix, each subheading once."""
+    with (data / HS).open(encoding="utf-8") as handle:
+        subheadings = {r["hscode"] for r in csv.DictReader(handle) if r["level"] == "6"}
+    listed = {r["HS Subheading"] for r in rows(data / ITA) if r["Country"] == country} & subheadings
+    found = [r for name in files for r in rows(data / EXPORTS / name) if r["hs-code"] in listed]
+    return sum((Decimal(r["exports"]) for r in found), Decimal(0)), len(found)
+
+
+def test_retaliation_snapshot_gets_its_baseline_year_as_an_hs6_upper_bound(cut):
+    data, store = cut
+    value, count = exports_on_retaliation_lines(data, "China", ("china-10-percent-US-exports-030425.csv",
+                                                                "china-15-percent-US-exports-030425.csv"))
+    assert count > 0
+    (row,) = covered(store, "chn-retaliation-snapshot-2025-03-28")
+    assert (Decimal(row["value"]), int(row["flows"])) == (value, count)
+    assert row["method"] == "HS6 aggregation (upper bound)"
+    assert row["basis"] == "baseline: the year before it took effect"
+    assert row["exporter"].endswith("/USA") and row["importer"].endswith("/CHN")
+
+
 # --- malformed rows -----------------------------------------------------------------------------------
 
 def corrupt(path: Path, old: str, new: str) -> None:
@@ -182,6 +206,20 @@ def test_full_covered_trade_matches_the_raw_files(full_store, listed):
 @pytest.mark.slow
 def test_full_list_4b_covers_nothing(full_store):
     assert covered(full_store, "us-301-list-4b") == []
+    assert covered(full_store, "us-301-list-4b", year="2018") == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("country, code, files", [
+    ("China", "chn", ("china-10-percent-US-exports-030425.csv", "china-15-percent-US-exports-030425.csv")),
+    ("Canada", "can", ("canada-US-exports-030425.csv",)),
+])
+def test_full_retaliation_snapshots_cover_2024_exports(full_store, country, code, files):
+    value, count = exports_on_retaliation_lines(bundled(), country, files)
+    rows_ = [r for r in covered(full_store, f"{code}-retaliation-snapshot-2025-03-28")
+             if r["source"].endswith("graph/census-us-exports-2025-lists")]
+    (row,) = rows_
+    assert (Decimal(row["value"]), int(row["flows"])) == (value, count)
 
 
 # --- the API ----------------------------------------------------------------------------------------------

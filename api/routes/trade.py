@@ -31,6 +31,8 @@ class TradeCovered(BaseModel):
     year: int = Field(examples=[2024])
     exporter: str = Field(examples=["CHN"])
     importer: str = Field(examples=["USA"])
+    basis: str = Field(description="in force that year; baseline: the year before it took effect.",
+                       examples=["in force that year"])
     method: str = Field(description="exact national-line match; HS code match; HS6 aggregation (upper bound).",
                         examples=["exact national-line match"])
     source: str = Field(description="Named graph of the trade flows.",
@@ -45,7 +47,7 @@ def trade_covered(catalog, measure_iri: str, year: int | None = None) -> list[di
     """Rows of `trade_covered` for one measure (every year when ``year`` is None)."""
     params = {"measure": measure_iri, **({"year": str(year)} if year is not None else {})}
     return [{"year": number(r["flowYear"]), "exporter": local(r["exporter"]), "importer": local(r["importer"]),
-             "method": text(r["method"]), "source": text(r["source"]), "value_usd": usd(r["value"]),
+             "basis": text(r["basis"]), "method": text(r["method"]), "source": text(r["source"]), "value_usd": usd(r["value"]),
              "duties_usd": usd(r.get("duties")), "flows": number(r["flows"]),
              "lines_matched": number(r["linesMatched"])} for r in catalog.run("trade_covered", **params)]
 

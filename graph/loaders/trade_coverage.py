@@ -3,8 +3,10 @@ the trade flows loaded before this step, so that asking for it is a lookup (``qu
 
 For a measure with ``tkg:coversProduct`` lines, an importer (``tkg:imposedBy``) and targets
 (``tkg:affects``), and for each year with flows from a target to the importer in which the measure was
-in force (a ``tkg:startDate`` in or before the year, no ``tkg:endDate`` before it; a list that never took
-effect has no start date and covers nothing), one ``tkg:TradeCoverage`` per target, flow source and method:
+in force (a ``tkg:startDate`` in or before the year, or for a dated snapshot its ``tkg:inForceAsOf``; no
+``tkg:endDate`` before it) — or the year just before it took effect, the usual baseline of "tariffs on
+$34 bn of imports", said so in ``tkg:coverageBasis`` — one ``tkg:TradeCoverage`` per target, flow source,
+method and basis. A list that never took effect has neither date and covers nothing:
 
 - **exact national-line match**: flows on a listed line or on a line under it (``skos:broaderTransitive``,
   e.g. US HTS10 imports under Section 301's HTS8 lines): the sum is exact for the lines that exist in the
@@ -37,6 +39,8 @@ SOURCE = "trade-coverage"
 EXACT, HS_CODES, UPPER = "exact national-line match", "HS code match", "HS6 aggregation (upper bound)"
 METHOD_KEYS = {EXACT: "exact", HS_CODES: "hs-codes", UPPER: "hs6-upper-bound"}
 _NATIONAL = ID_NS + "tariff-line/"
+IN_FORCE, BASELINE = "in force that year", "baseline: the year before it took effect"
+BASIS_KEYS = {IN_FORCE: "in-force", BASELINE: "baseline"}
 
 
 def triples(ctx: BuildContext) -> Iterator[Triple]:
@@ -59,8 +63,8 @@ def triples(ctx: BuildContext) -> Iterator[Triple]:
     for measure in sorted(lines_of, key=lambda n: n.value):
         buckets = _cover(ctx, measure, lines_of[measure], by_product, under)
         covered += bool(buckets)
-        for (year, exporter, importer, source, method), (flows, lines) in sorted(buckets.items()):
-            yield from _coverage(ctx, measure, year, exporter, importer, source, method, flows, lines)
+        for (year, exporter, importer, source, method, why), (flows, lines) in sorted(buckets.items()):
+            yield from _coverage(ctx, measure, year, exporter, importer, source, method, why, flows, lines)
     ctx.note(SOURCE, f"{covered} of {len(lines_of)} measures with product lines cover trade in the loaded flows")
 
 
@@ -77,23 +81,31 @@ def _cover(ctx: BuildContext, measure: NamedNode, lines: set[NamedNode], by_prod
     db = ctx.db
     importers = {_code(v) for v in _values(db, measure, TKG.imposedBy)}
     targets = {_code(v) for v in _values(db, measure, TKG.affects)}
-    starts = _values(db, measure, TKG.startDate)
-    if not importers or not targets or not starts:
+    # In force from its start (or, for a snapshot with no start, the day a source lists it in force) to its
+    # end; no end date means it goes on. A measure with neither date never took effect (List 4B).
+    known = _values(db, measure, TKG.startDate) or _values(db, measure, TKG.inForceAsOf)
+    if not importers or not targets or not known:
         return {}
-    first = min(int(s[:4]) for s in starts)
+    first = min(int(s[:4]) for s in known)
     ends = _values(db, measure, TKG.endDate)
     last = max(int(e[:4]) for e in ends) if ends else None
 
-    def counts(index: int) -> bool:
+    def basis(index: int) -> str | None:
         record = ctx.flows[index]
-        return (record.importer in importers and record.exporter in targets and record.year >= first
-                and (last is None or record.year <= last))
+        if record.importer not in importers or record.exporter not in targets:
+            return None
+        if record.year == first - 1:
+            return BASELINE
+        return IN_FORCE if record.year >= first and (last is None or record.year <= last) else None
+
+    def counts(index: int) -> bool:
+        return basis(index) is not None
 
     buckets: dict[tuple, tuple[set[int], set[NamedNode]]] = {}
 
     def add(index: int, line: NamedNode, method: str) -> None:
         record = ctx.flows[index]
-        key = (record.year, record.exporter, record.importer, record.source, method)
+        key = (record.year, record.exporter, record.importer, record.source, method, basis(index))
         flows, matched = buckets.setdefault(key, (set(), set()))
         flows.add(index)
         matched.add(line)
@@ -119,9 +131,10 @@ def _cover(ctx: BuildContext, measure: NamedNode, lines: set[NamedNode], by_prod
 
 
 def _coverage(ctx: BuildContext, measure: NamedNode, year: int, exporter: str, importer: str, source: str,
-              method: str, flows: set[int], lines: set[NamedNode]) -> Iterator[Triple]:
+              method: str, why: str, flows: set[int], lines: set[NamedNode]) -> Iterator[Triple]:
     local = measure.value.removeprefix(ID_NS + "measure/")
-    node = instance("trade-coverage", local, str(year), f"{exporter}-{importer}", source, METHOD_KEYS[method])
+    node = instance("trade-coverage", local, str(year), f"{exporter}-{importer}", source, METHOD_KEYS[method],
+                    BASIS_KEYS[why])
     records = [ctx.flows[i] for i in flows]
     yield node, A, TKG.TradeCoverage
     yield node, TKG.coverageOf, measure
@@ -129,6 +142,7 @@ def _coverage(ctx: BuildContext, measure: NamedNode, year: int, exporter: str, i
     yield node, TKG.coverageImporter, economy(importer)
     yield node, TKG.coverageYear, gyear(year)
     yield node, TKG.coverageMethod, text(method)
+    yield node, TKG.coverageBasis, text(why)
     yield node, TKG.flowSource, graph_iri(source)
     yield node, TKG.valueUSD, decimal(sum((r.value for r in records), Decimal(0)))
     duties = [r.duties for r in records if r.duties is not None]
