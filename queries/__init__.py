@@ -4,8 +4,10 @@ Each file starts with a comment header the catalog reads::
 
     # title: Disputes between two economies
     # description: … (may repeat)
-    # param: economy iri https://w3id.org/tradekg/id/economy/USA
-    # example: {"economy": "USA"}   (optional, else the param examples)
+    # param: NAME TYPE EXAMPLE DESCRIPTION      e.g. "# param: a economy USA one economy (required)"
+
+TYPE is one of ``CONVERTERS`` (iri, literal, date, int, economy, product, dispute); the EXAMPLE values
+together are the query's example (``Query.example``), used by ``--show``, the API docs and the tests.
 
 Parameters reach the engine only as bound RDF terms (pyoxigraph substitutions, or an escaped
 VALUES block for a remote endpoint), never pasted into the text. For that to give the same
