@@ -23,6 +23,7 @@ from ..graph.errors import TradeKGError
 from ..graph.pool import Limits
 from ..graph.store import Store
 from . import errors, sparql, web
+from .budget import Budget
 from .deps import Catalog
 from .logs import AccessLog
 from .routes import ROUTERS
@@ -56,12 +57,13 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         stop.set()
         app.state.engine.close()
         app.state.sparql_threads.shutdown(wait=False, cancel_futures=True)
+        app.state.catalog.budget.close()  # queued heavy REST work is dropped; running work is not waited for
 
     app = FastAPI(title="tradekg", version=__version__, description=DESCRIPTION, lifespan=lifespan,
                   dependencies=[Depends(no_unknown_parameters)])
     app.state.settings = settings
     app.state.store = store
-    app.state.catalog = Catalog(store)
+    app.state.catalog = Catalog(store, budget=Budget(settings.rest_timeout_s, settings.rest_slots))
     app.state.engine = store.query_service(Limits(
         timeout_s=settings.query_timeout_s, heavy=settings.sparql_workers, heavy_after_s=settings.heavy_after_s,
         memory_mb=settings.worker_memory_mb))

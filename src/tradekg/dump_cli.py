@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .cli import _open, store_option
+from .cli_options import _open, store_option
 
 
 @click.command()
