@@ -57,6 +57,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         stop.set()
         app.state.engine.close()
         app.state.sparql_threads.shutdown(wait=False, cancel_futures=True)
+        app.state.catalog.budget.close()  # queued heavy REST work is dropped; running work is not waited for
 
     app = FastAPI(title="tradekg", version=__version__, description=DESCRIPTION, lifespan=lifespan,
                   dependencies=[Depends(no_unknown_parameters)])

@@ -24,7 +24,7 @@ from .errors import BuildError
 from .loaders import TripleSource, registry
 from .sources import read_json, sha256
 from .store import EmbeddedStore, remove
-from .terms import A, DCAT, DCTERMS, PROV, RDFS, TKG, datetime, graph_iri, integer, text
+from .terms import A, DCAT, DCTERMS, PROV, RDFS, TKG, boolean, datetime, graph_iri, integer, text
 
 META = "meta"
 
@@ -144,6 +144,7 @@ def _write_atomically(path: Path, text: str) -> None:
 def _load(db: ox.Store, data: Path, loaders: list[tuple[str, TripleSource]], report: BuildReport,
           progress: Callable[[str], None]) -> None:
     ctx = BuildContext.for_data(data)
+    ctx.db = db  # for loaders that derive facts from the sources loaded before them (trade_coverage)
     sources = {path.stem: read_json(path) for path in sorted((data / "sources").glob("*.json"))}
     built_at = dt.datetime.now(dt.timezone.utc)
     for key, triples in loaders:
@@ -185,6 +186,10 @@ def _provenance(data: Path, sources: dict, report: BuildReport, built_at: dt.dat
         yield node, DCTERMS.license, text(info["license"])
         if info.get("license_url"):
             yield node, DCTERMS.license, ox.NamedNode(info["license_url"])
+        # issue 10: whether the licence named was checked with its licensor, and whether it is share-alike
+        yield node, TKG.licenceVerified, boolean(bool(info.get("license_verified", False)))
+        if "share_alike" in info:
+            yield node, TKG.shareAlike, boolean(bool(info["share_alike"]))
         yield node, DCTERMS.source, ox.NamedNode(info["source_url"])
         for origin in info.get("origin", []):
             yield node, PROV.wasDerivedFrom, text(origin)

@@ -200,7 +200,7 @@ def run_query(store_path: Path | None, endpoint: str | None, update_endpoint: st
     query = get(name)
     bindings = query.bind(raw)
     if show:
-        click.echo(bind_values(query.text, bindings))
+        click.echo(bind_values(query.sparql(bindings), bindings))
         return
     click.echo(write(run(_open(store_path, endpoint, update_endpoint), name, **raw), fmt), nl=False)
 
