@@ -8,7 +8,7 @@ term when it serialises; the engine then converts the N-Triples to the format th
 from __future__ import annotations
 
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS
+from rdflib.namespace import RDFS, DCTERMS
 
 from ..graph.store import convert_rdf
 
@@ -29,6 +29,7 @@ def describe(endpoint: str, named_graphs: list[str], update: bool, federation: b
     graph.add((service, RDF.type, SD.Service))
     graph.add((service, SD.endpoint, service))
     graph.add((service, DCTERMS.title, Literal("tradekg: a knowledge graph of international trade")))
+    graph.add((service, RDFS.seeAlso, URIRef(endpoint.rsplit("/sparql", 1)[0] + "/.well-known/void")))  # VoID
     graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
     if update:
         graph.add((service, SD.supportedLanguage, SD.SPARQL11Update))

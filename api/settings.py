@@ -27,7 +27,8 @@ class Settings:
     query_timeout_s: float = 30.0        # wall-clock limit per /sparql query; the worker is killed after it
     row_cap: int = 100_000               # most rows (or triples) a /sparql answer carries; more are cut off
     sparql_workers: int = 2              # /sparql queries that may run long at once (+1 worker kept for short ones)
-    cors_origins: tuple[str, ...] = ()   # CORS allow-list; empty = no CORS headers
+    cors_origins: tuple[str, ...] = ()   # CORS allow-list; empty = public read-only CORS (below) or none
+    cors_public: bool = True             # without an allow-list: `*` on reads (GET, queries), never on updates
     update_token: str | None = None      # SPARQL UPDATE is refused (403) unless this bearer token is presented
     allow_service: bool = False          # SERVICE (federated) queries and LOAD of remote documents
     gzip_min_bytes: int = 1_000          # compress responses larger than this
@@ -41,6 +42,7 @@ class Settings:
     _ENV = {"store": "TRADEKG_STORE", "endpoint": "TRADEKG_ENDPOINT",
             "query_timeout_s": "TRADEKG_QUERY_TIMEOUT", "row_cap": "TRADEKG_ROW_CAP",
             "sparql_workers": "TRADEKG_SPARQL_WORKERS", "cors_origins": "TRADEKG_CORS_ORIGINS",
+            "cors_public": "TRADEKG_CORS_PUBLIC",
             "update_token": "TRADEKG_UPDATE_TOKEN", "allow_service": "TRADEKG_ALLOW_SERVICE",
             "gzip_min_bytes": "TRADEKG_GZIP_MIN_BYTES", "memory": "TRADEKG_MEMORY",
             "heavy_after_s": "TRADEKG_HEAVY_AFTER", "worker_memory_mb": "TRADEKG_WORKER_MEMORY_MB",
@@ -84,7 +86,7 @@ class Settings:
 
 def _kind(name: str) -> str:
     return {"store": "path", "query_timeout_s": "float", "row_cap": "int", "sparql_workers": "int",
-            "gzip_min_bytes": "int", "cors_origins": "list", "allow_service": "bool",
+            "gzip_min_bytes": "int", "cors_origins": "list", "allow_service": "bool", "cors_public": "bool",
             "heavy_after_s": "float", "worker_memory_mb": "int", "reload_check_s": "float",
             "rest_timeout_s": "float", "rest_slots": "int"}.get(name, "str")
 

@@ -19,13 +19,15 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Query, Request
-from starlette.responses import Response
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import HTMLResponse, Response
 
 from ..graph.errors import QuerySyntaxError, TradeKGError
 from ..graph.pool import PoolBusy, QueryCancelled, QueryCrashed, QueryMemoryExceeded, QueryTimeout
 from ..graph.worker import Answer, Job
 from . import formats, service_description, sparql_text
 from .errors import SparqlError
+from .web import workbench
 
 router = APIRouter(tags=["SPARQL 1.1 Protocol"])
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^<>\"{}|^`\\\x00-\x20]*")
@@ -35,7 +37,7 @@ _TEXT = {"content": {"application/problem+json": {"schema": {"$ref": "#/componen
 _RESPONSES = {
     200: {"description": "Query answer in the negotiated format (SPARQL results JSON/XML/CSV/TSV for SELECT "
                          "and ASK; Turtle, N-Triples, N-Quads, TriG, RDF/XML or JSON-LD for CONSTRUCT and DESCRIBE).",
-          "content": {m: {"schema": {}} for m in {*formats.CANONICAL.values(), "text/plain"}}},
+          "content": {m: {"schema": {}} for m in {*formats.CANONICAL.values(), "text/plain", "text/html"}}},
     400: {"description": "Malformed query: the parser's message with line and column.", **_TEXT},
     401: {"description": "An update with a missing or wrong bearer token.", **_TEXT},
     403: {"description": "An update on a read-only endpoint, or SERVICE/LOAD while federation is off.", **_TEXT},
@@ -55,11 +57,16 @@ async def sparql_get(request: Request,
                query: str | None = Query(None, description="The SPARQL query; without it, the service description.",
                                          examples=[EXAMPLE]),
                default_graph_uri: list[str] = Query([], alias="default-graph-uri"),
-               named_graph_uri: list[str] = Query([], alias="named-graph-uri")) -> Response:
+               named_graph_uri: list[str] = Query([], alias="named-graph-uri"),
+               format: str | None = Query(None, description="Overrides Accept: csv, tsv, json, xml (results); "
+                                          "ttl, nt, nq, trig, rdfxml, jsonld (graphs). `output` is the same."),
+               output: str | None = Query(None, include_in_schema=False)) -> Response:
     if "update" in request.query_params:
         raise SparqlError(400, "updates are not accepted with GET (SPARQL 1.1 Protocol); POST them as an "
                                "`update` form field or as application/sparql-update")
     if query is None:
+        if workbench.wants_html(request):  # the endpoint's URL opened in a browser: the workbench (issue 11)
+            return HTMLResponse(await run_in_threadpool(workbench.render, request, None))
         return await _in_lane(request, _service_description)
     return await _in_lane(request, _query, query, default_graph_uri, named_graph_uri)
 
@@ -155,7 +162,7 @@ def _query(request: Request, text: str, default: list[str], named: list[str],
     if not settings.allow_service and sparql_text.uses_service(text):
         raise SparqlError(403, "SERVICE (federated query) is disabled on this endpoint "
                                "(enable with TRADEKG_ALLOW_SERVICE=1)")
-    accept = request.headers.get("accept", "")
+    accept = workbench.format_accept(request) or request.headers.get("accept", "")
     if engine.forwards:
         return _remote(engine, Job(text, None, None, settings.row_cap, tuple(default), tuple(named), accept=accept))
     ranges = formats.parse_accept(accept)

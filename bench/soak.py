@@ -1,5 +1,5 @@
 """Loopback soak of `tradekg serve`: many clients for a while, light and heavy questions mixed, some heavy
-clients giving up early. Prints requests, errors and p50/p99 per lane, and the server's RSS over time.
+clients giving up early. Prints requests, errors and p50/p99 per lane, and the server's memory over time.
 
     python bench/soak.py [--store PATH] [--clients 32] [--seconds 60] [--heavy 0.25] [--abandon 0.5]
                          [--abandon-after 2] [--query-timeout 5] [--workers 2] [--sample 5]
@@ -95,20 +95,30 @@ def client(base: str, lane: str, urls, deadline: float, abandon_after: float | N
     connection.close()
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants (the server and its query workers)."""
+def _field_kb(path: str, name: str) -> int:
+    try:
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(name):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def memory_mb(pid: int) -> tuple[float, float]:
+    """The server's own RSS, and the PSS of the server with all its descendants (query workers): PSS
+    shares a page among the processes mapping it, so forked workers sharing the in-memory graph are not
+    counted once each, as summed RSS would."""
     total, todo = 0, [pid]
     while todo:
         current = todo.pop()
+        total += _field_kb(f"/proc/{current}/smaps_rollup", "Pss:")
         try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
             for task in Path(f"/proc/{current}/task").iterdir():
                 todo += [int(c) for c in (task / "children").read_text().split()]
         except (OSError, ValueError):
             continue
-    return total / 1024
+    return _field_kb(f"/proc/{pid}/status", "VmRSS:") / 1024, total / 1024
 
 
 def start_server(store: Path, log: Path, workers: int, query_timeout: float) -> tuple[subprocess.Popen, str]:
@@ -181,13 +191,13 @@ def run(args: argparse.Namespace, process: subprocess.Popen, base: str) -> None:
             give_up = None
         threads.append(threading.Thread(target=client, daemon=True,
                                         args=(base, lane, lanes[lane], deadline, give_up, tally, request_timeout)))
-    rss = [(0.0, tree_rss_mb(process.pid))]
+    rss = [(0.0, *memory_mb(process.pid))]
     started = time.monotonic()
     for thread in threads:
         thread.start()
     while any(t.is_alive() for t in threads) and time.monotonic() < deadline + request_timeout:
         time.sleep(min(args.sample, max(0.1, deadline + request_timeout - time.monotonic())))
-        rss.append((time.monotonic() - started, tree_rss_mb(process.pid)))
+        rss.append((time.monotonic() - started, *memory_mb(process.pid)))
     print(f"soak: {args.clients} clients ({heavy} heavy, {abandoning} of them hanging up after "
           f"{args.abandon_after:g} s) for {args.seconds:g} s; server: {args.workers} query workers, "
           f"query timeout {args.query_timeout:g} s; {os.cpu_count()} CPUs, load average "
@@ -198,10 +208,12 @@ def run(args: argparse.Namespace, process: subprocess.Popen, base: str) -> None:
         ms = tally.ms.get(lane, [])
         print(f"{lane:<14}{sum(outcomes.values()):>9}{pick(ms, 0.5):>10.0f}{pick(ms, 0.99):>10.0f}  "
               + ", ".join(f"{k}: {v}" for k, v in sorted(outcomes.items())))
-    print("server RSS (server + query workers), MB over time: "
-          + ", ".join(f"{t:.0f}s {mb:.0f}" for t, mb in rss))
+    print("memory over time, MB (server RSS / PSS of server + query workers): "
+          + ", ".join(f"{t:.0f}s {own:.0f}/{tree:.0f}" for t, own, tree in rss))
     if len(rss) > 2:
-        print(f"  median {statistics.median(mb for _, mb in rss):.0f} MB, max {max(mb for _, mb in rss):.0f} MB")
+        print(f"  server RSS median {statistics.median(own for _, own, _ in rss):.0f}, max "
+              f"{max(own for _, own, _ in rss):.0f}; with workers (PSS) median "
+              f"{statistics.median(tree for _, _, tree in rss):.0f}, max {max(tree for _, _, tree in rss):.0f}")
 
 
 if __name__ == "__main__":

@@ -144,6 +144,7 @@ def _write_atomically(path: Path, text: str) -> None:
 def _load(db: ox.Store, data: Path, loaders: list[tuple[str, TripleSource]], report: BuildReport,
           progress: Callable[[str], None]) -> None:
     ctx = BuildContext.for_data(data)
+    ctx.db = db  # for loaders that derive facts from the sources loaded before them (trade_coverage)
     sources = {path.stem: read_json(path) for path in sorted((data / "sources").glob("*.json"))}
     built_at = dt.datetime.now(dt.timezone.utc)
     for key, triples in loaders:

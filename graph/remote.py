@@ -194,7 +194,8 @@ class RemoteStore:
 
     def named_graphs(self) -> list[str]:
         rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return sorted(str(r["g"]) for r in rows)
+        # Not the push's own bookkeeping (its status and staging graphs; see graph/push.py).
+        return sorted(str(r["g"]) for r in rows if not str(r["g"]).startswith("https://w3id.org/tradekg/push/"))
 
     def check_union_default(self) -> None:
         """Fail clearly if the server holds named graphs but a query without GRAPH sees none of them."""

@@ -200,7 +200,7 @@ def run_query(store_path: Path | None, endpoint: str | None, update_endpoint: st
     query = get(name)
     bindings = query.bind(raw)
     if show:
-        click.echo(bind_values(query.text, bindings))
+        click.echo(bind_values(query.sparql(bindings), bindings))
         return
     click.echo(write(run(_open(store_path, endpoint, update_endpoint), name, **raw), fmt), nl=False)
 
@@ -249,3 +249,6 @@ def serve(host: str, port: int, store_path: Path | None, endpoint: str | None, c
 
 cli.add_command(network)  # `tradekg network …`
 cli.add_command(export)   # `tradekg export VIEW --out FILE`
+from .dump_cli import dump  # noqa: E402 - `tradekg dump [--format nquads|trig] [--graph NAME] --out FILE`
+
+cli.add_command(dump)
