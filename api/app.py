@@ -22,7 +22,8 @@ from .. import __version__
 from ..graph.errors import TradeKGError
 from ..graph.pool import Limits
 from ..graph.store import Store
-from . import errors, sparql
+from . import errors, sparql, web
+from .budget import Budget
 from .deps import Catalog
 from .logs import AccessLog
 from .routes import ROUTERS
@@ -56,12 +57,13 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         stop.set()
         app.state.engine.close()
         app.state.sparql_threads.shutdown(wait=False, cancel_futures=True)
+        app.state.catalog.budget.close()  # queued heavy REST work is dropped; running work is not waited for
 
     app = FastAPI(title="tradekg", version=__version__, description=DESCRIPTION, lifespan=lifespan,
                   dependencies=[Depends(no_unknown_parameters)])
     app.state.settings = settings
     app.state.store = store
-    app.state.catalog = Catalog(store)
+    app.state.catalog = Catalog(store, budget=Budget(settings.rest_timeout_s, settings.rest_slots))
     app.state.engine = store.query_service(Limits(
         timeout_s=settings.query_timeout_s, heavy=settings.sparql_workers, heavy_after_s=settings.heavy_after_s,
         memory_mb=settings.worker_memory_mb))
@@ -84,6 +86,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.include_router(sparql.router)
     app.include_router(export_routes.router)  # GET /export/{view}?format=…
+    web.install(app)  # pages for people: /id/…, /, /query, /ontology, static assets (issue 11)
 
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
@@ -125,6 +128,8 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     ref = {"$ref": "#/components/schemas/Problem"}
     for path, operations in schema.get("paths", {}).items():
         if path.startswith("/sparql"):
+            for operation in operations.values():  # /sparql answers invalid parameters 400 in plain text, and
+                operation.get("responses", {}).pop("422", None)  # a dangling HTTPValidationError breaks ReDoc
             continue
         for operation in operations.values():
             responses = operation.setdefault("responses", {})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -17,6 +18,7 @@ from rdflib import URIRef
 
 from .. import queries
 from ..graph.store import Rows, Store
+from .budget import Budget, unlimited
 
 ID = "https://w3id.org/tradekg/id/"
 
@@ -24,12 +26,14 @@ ID = "https://w3id.org/tradekg/id/"
 class Catalog:
     """Catalog answers for the routes, kept while the store is served; derived answers (memo) too."""
 
-    def __init__(self, store: Store, size: int = 1024):
+    def __init__(self, store: Store, size: int = 1024, budget: Budget | None = None):
         self.store, self.size = store, size
+        self.budget = budget or unlimited()  # heavy work runs within the request budget (api/budget.py)
+        self._pending: dict[tuple, Future] = {}
+        self._generation = 0
         self._answers: OrderedDict[tuple, Rows] = OrderedDict()
         self._sources: dict[str, tuple[str, ...]] = {}
         self._memo: dict[str, OrderedDict[tuple, Any]] = {}
-        self._building: dict[tuple, threading.Lock] = {}
         self._lock = threading.Lock()
 
     def run(self, name: str, **params: str | None) -> Rows:
@@ -50,23 +54,36 @@ class Catalog:
     def memo(self, space: str, key: tuple, build: Callable[[], Any], size: int = 256) -> Any:
         """A derived answer (a route's sorted items, a network projection) kept like a catalog answer,
         at most ``size`` per ``space``, least recently used first out. Concurrent askers of the same
-        missing answer wait for one build instead of each building it."""
+        missing answer wait for one build instead of each building it.
+
+        The build runs within the request budget (:mod:`tradekg.api.budget`): past it the asker gets a 503
+        while the build finishes on its slot and is kept, so the retry is answered from here."""
         with self._lock:
             kept = self._memo.setdefault(space, OrderedDict())
             if key in kept:
                 kept.move_to_end(key)
                 return kept[key]
-            building = self._building.setdefault((space, key), threading.Lock())
-        with building:
-            with self._lock:
-                if key in kept:
-                    return kept[key]
+            future = self._pending.get((space, key))
+            generation = self._generation
+            if future is None and not self.budget.inside():
+                future = self.budget.submit(lambda: self._keep(space, key, build, size, generation))
+                self._pending[(space, key)] = future
+        if future is None:  # asked from heavy work already on a slot: build here
+            return self._keep(space, key, build, size, generation)
+        return self.budget.wait(future, f"{space} {key}"[:120])
+
+    def _keep(self, space: str, key: tuple, build: Callable[[], Any], size: int, generation: int) -> Any:
+        try:
             value = build()
+        finally:
             with self._lock:
+                self._pending.pop((space, key), None)
+        with self._lock:
+            if generation == self._generation:  # not built from a store state cleared since
+                kept = self._memo.setdefault(space, OrderedDict())
                 kept[key] = value
                 while len(kept) > size:
                     kept.popitem(last=False)
-                self._building.pop((space, key), None)
         return value
 
     def sources(self, iris: Iterable[str]) -> list[str]:
@@ -84,6 +101,8 @@ class Catalog:
 
     def clear(self) -> None:
         with self._lock:
+            self._generation += 1
+            self._pending.clear()
             self._answers.clear()
             self._sources.clear()
             self._memo.clear()

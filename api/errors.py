@@ -1,5 +1,5 @@
-"""Every failure as a problem document (RFC 9457, ``application/problem+json``) in the relationship API,
-and as the SPARQL Protocol's plain-text error on ``/sparql`` — never a bare 500 page.
+"""Every failure as a problem document (RFC 9457, ``application/problem+json``), on the relationship API and
+on ``/sparql`` alike (there with the protocol's status codes: 400 for a malformed query) — never a bare 500 page.
 
 Routes raise; they never ``try/except``. The handlers here translate tradekg's own errors
 (:mod:`tradekg.graph.errors`) and the web layer's (validation, unknown routes), and catch the
@@ -13,12 +13,13 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..graph.errors import (BadParameters, EndpointError, QuerySyntaxError, StoreError, TradeKGError,
-                            UnknownQuery)
+from ..graph.errors import (BadParameters, EndpointError, NotFound, QuerySyntaxError, StoreError,  # noqa: F401
+                            TradeKGError, UnknownQuery)  # NotFound re-exported: the routes raise tradekg.api.errors.NotFound
+from .budget import OverBudget
 
 log = logging.getLogger("tradekg.api")
 PROBLEM = "application/problem+json"
@@ -38,14 +39,6 @@ class Problem(BaseModel):
     errors: list[dict[str, Any]] | None = Field(None, description="Per-field validation errors, for a 422.")
 
 
-class NotFound(TradeKGError):
-    """The thing named in the path does not exist; carries the closest matches."""
-
-    def __init__(self, detail: str, suggestions: list[str] | None = None):
-        super().__init__(detail)
-        self.suggestions = suggestions
-
-
 class SparqlError(Exception):
     """A /sparql failure, answered in the protocol's own form: a status and a plain-text message."""
 
@@ -56,6 +49,7 @@ class SparqlError(Exception):
 
 # status, slug, title for each of tradekg's errors (subclasses before their bases)
 _MAP: list[tuple[type[Exception], int, str, str]] = [
+    (OverBudget, 503, "over-budget", "Over the request budget"),
     (NotFound, 404, "not-found", "Not found"),
     (UnknownQuery, 404, "unknown-query", "No such query"),
     (BadParameters, 422, "bad-parameters", "Bad parameters"),
@@ -82,16 +76,29 @@ def _is_sparql(request: Request) -> bool:
 def _tradekg_error(request: Request, exc: Exception) -> Response:
     for kind, status, slug, title in _MAP:
         if isinstance(exc, kind):
-            if _is_sparql(request):
-                return PlainTextResponse(f"{title}: {exc}", status_code=status)
+            retry = getattr(exc, "retry_after_s", None)
             return problem(status, slug, title, str(exc), request,
+                           headers={"Retry-After": str(retry)} if retry else None,
                            suggestions=getattr(exc, "suggestions", None))
     raise exc  # pragma: no cover - _MAP ends with the base class
 
 
 def _sparql_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SparqlError)
-    return PlainTextResponse(exc.message, status_code=exc.status, headers=exc.headers)
+    return _sparql_problem(request, exc.status, exc.message, exc.headers)
+
+
+_SPARQL_SLUGS = {400: "query-syntax", 401: "unauthorized", 403: "forbidden", 406: "not-acceptable",
+                 413: "too-large", 415: "unsupported-media-type", 500: "query-failed", 503: "unavailable"}
+
+
+def _sparql_problem(request: Request, status: int, detail: str, headers: dict[str, str] | None = None) -> Response:
+    """A /sparql failure: the protocol's status code, the message (e.g. the parser's, with line and column) as
+    the problem document's detail."""
+    from http import HTTPStatus
+
+    return problem(status, _SPARQL_SLUGS.get(status, "sparql-error"), HTTPStatus(status).phrase, detail, request,
+                   headers=headers)
 
 
 def _allowed(request: Request) -> str:
@@ -111,7 +118,7 @@ def _http_error(request: Request, exc: Exception) -> Response:
     if exc.status_code == 405:
         exc.headers = {**(exc.headers or {}), "Allow": _allowed(request)}
     if _is_sparql(request):
-        return PlainTextResponse(str(exc.detail), status_code=exc.status_code, headers=exc.headers)
+        return _sparql_problem(request, exc.status_code, str(exc.detail), exc.headers)
     slug = {404: "not-found", 405: "method-not-allowed", 406: "not-acceptable"}.get(exc.status_code, "http-error")
     title = {404: "Not found", 405: "Method not allowed", 406: "Not acceptable"}.get(exc.status_code, "HTTP error")
     return problem(exc.status_code, slug, title, str(exc.detail), request, headers=exc.headers)
@@ -123,15 +130,13 @@ def _validation_error(request: Request, exc: Exception) -> Response:
               for e in exc.errors()]
     detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors) or "invalid request"
     if _is_sparql(request):
-        return PlainTextResponse(detail, status_code=400)
+        return _sparql_problem(request, 400, detail)
     return problem(422, "validation", "Invalid request", detail, request, errors=errors)
 
 
 def _unexpected(request: Request, exc: Exception) -> Response:
-    """The last line of defence: log the traceback, answer a problem document (or plain text on /sparql)."""
+    """The last line of defence: log the traceback, answer a problem document."""
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    if _is_sparql(request):
-        return PlainTextResponse(f"internal error: {type(exc).__name__}", status_code=500)
     return problem(500, "internal", "Internal error",
                    f"an unexpected {type(exc).__name__} occurred; it has been logged", request)
 

@@ -29,12 +29,27 @@ def decode(cursor: str) -> Key:
     """The sort key inside a cursor; BadParameters for anything not made by :func:`encode`."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        key = json.loads(raw)
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+        key = json.loads(raw, parse_constant=_no_constant)
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
         raise BadParameters(f"not a cursor from this API: {cursor[:40]!r}; use the `next` value of a page") from None
-    if not isinstance(key, list) or not all(isinstance(k, (str, int, float)) for k in key):
+    if not isinstance(key, list) or not all(isinstance(k, (str, int, float)) and not isinstance(k, bool)
+                                            for k in key):
         raise BadParameters(f"not a cursor from this API: {cursor[:40]!r}")
     return tuple(key)
+
+
+def decode_offset(cursor: str, most: int) -> int:
+    """A cursor that encodes a position (``[n]``, 0 ≤ n ≤ ``most``), checked as one: a forged ``[1e+300]``,
+    ``[]``, ``["x"]``, ``[-1]`` or a float is a 422, never work sized by the client."""
+    key = decode(cursor)
+    if len(key) != 1 or not isinstance(key[0], int) or not 0 <= key[0] <= most:
+        raise BadParameters(f"not a cursor from this API: {cursor[:40]!r} (a page position from 0 to {most} "
+                            "was expected); use the `next` value of a page")
+    return key[0]
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a cursor value")
 
 
 @dataclass(frozen=True)

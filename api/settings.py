@@ -14,14 +14,10 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from ..graph.errors import TradeKGError
+from ..graph.errors import ConfigError  # noqa: F401 - re-exported: tradekg.api.settings.ConfigError
 
 MAX_PAGE_SIZE = 500  # documented in OpenAPI; a larger `limit` is refused with 422
 DEFAULT_PAGE_SIZE = 50
-
-
-class ConfigError(TradeKGError):
-    """A setting has a value of the wrong kind; names the variable or key."""
 
 
 @dataclass(frozen=True)
@@ -31,7 +27,8 @@ class Settings:
     query_timeout_s: float = 30.0        # wall-clock limit per /sparql query; the worker is killed after it
     row_cap: int = 100_000               # most rows (or triples) a /sparql answer carries; more are cut off
     sparql_workers: int = 2              # /sparql queries that may run long at once (+1 worker kept for short ones)
-    cors_origins: tuple[str, ...] = ()   # CORS allow-list; empty = no CORS headers
+    cors_origins: tuple[str, ...] = ()   # CORS allow-list; empty = public read-only CORS (below) or none
+    cors_public: bool = True             # without an allow-list: `*` on reads (GET, queries), never on updates
     update_token: str | None = None      # SPARQL UPDATE is refused (403) unless this bearer token is presented
     allow_service: bool = False          # SERVICE (federated) queries and LOAD of remote documents
     gzip_min_bytes: int = 1_000          # compress responses larger than this
@@ -39,14 +36,18 @@ class Settings:
     heavy_after_s: float = 1.0           # a /sparql query still running after this is heavy (sparql_workers lane)
     worker_memory_mb: int = 1024         # memory a /sparql query may use before it is stopped (0 = no cap)
     reload_check_s: float = 2.0          # how often to look for a rebuilt store to switch to (0 = never)
+    rest_timeout_s: float = 30.0         # wait per heavy REST computation (network, paths, export); then 503
+    rest_slots: int = 2                  # heavy REST computations running at once; more queue (a few), then 503
 
     _ENV = {"store": "TRADEKG_STORE", "endpoint": "TRADEKG_ENDPOINT",
             "query_timeout_s": "TRADEKG_QUERY_TIMEOUT", "row_cap": "TRADEKG_ROW_CAP",
             "sparql_workers": "TRADEKG_SPARQL_WORKERS", "cors_origins": "TRADEKG_CORS_ORIGINS",
+            "cors_public": "TRADEKG_CORS_PUBLIC",
             "update_token": "TRADEKG_UPDATE_TOKEN", "allow_service": "TRADEKG_ALLOW_SERVICE",
             "gzip_min_bytes": "TRADEKG_GZIP_MIN_BYTES", "memory": "TRADEKG_MEMORY",
             "heavy_after_s": "TRADEKG_HEAVY_AFTER", "worker_memory_mb": "TRADEKG_WORKER_MEMORY_MB",
-            "reload_check_s": "TRADEKG_RELOAD_CHECK"}
+            "reload_check_s": "TRADEKG_RELOAD_CHECK", "rest_timeout_s": "TRADEKG_REST_TIMEOUT",
+            "rest_slots": "TRADEKG_REST_SLOTS"}
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, config: Path | None = None,
@@ -66,6 +67,8 @@ class Settings:
             raise ConfigError("query_timeout_s, row_cap and sparql_workers must be positive")
         if settings.memory not in ("auto", "on", "off"):
             raise ConfigError(f"memory must be auto, on or off, not {settings.memory!r}")
+        if settings.rest_timeout_s <= 0 or settings.rest_slots < 1:
+            raise ConfigError("rest_timeout_s and rest_slots must be positive")
         return settings
 
     def describe(self) -> str:
@@ -83,8 +86,9 @@ class Settings:
 
 def _kind(name: str) -> str:
     return {"store": "path", "query_timeout_s": "float", "row_cap": "int", "sparql_workers": "int",
-            "gzip_min_bytes": "int", "cors_origins": "list", "allow_service": "bool",
-            "heavy_after_s": "float", "worker_memory_mb": "int", "reload_check_s": "float"}.get(name, "str")
+            "gzip_min_bytes": "int", "cors_origins": "list", "allow_service": "bool", "cors_public": "bool",
+            "heavy_after_s": "float", "worker_memory_mb": "int", "reload_check_s": "float",
+            "rest_timeout_s": "float", "rest_slots": "int"}.get(name, "str")
 
 
 def _convert(name: str, raw: Any, where: str) -> Any:

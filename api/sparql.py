@@ -2,8 +2,8 @@
 a service description, read-only unless a token is presented, SERVICE off unless enabled, and
 a wall-clock timeout that stops the work (see :mod:`tradekg.graph.pool`).
 
-Errors follow the protocol, not the problem documents of the rest of the API: a status code and
-a plain-text message (for a malformed query, the parser's message with line and column).
+Errors carry the protocol's status codes, as problem documents like the rest of the API (for a malformed
+query, the parser's message with line and column is the ``detail``).
 """
 
 from __future__ import annotations
@@ -19,23 +19,25 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Query, Request
-from starlette.responses import Response
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import HTMLResponse, Response
 
 from ..graph.errors import QuerySyntaxError, TradeKGError
 from ..graph.pool import PoolBusy, QueryCancelled, QueryCrashed, QueryMemoryExceeded, QueryTimeout
 from ..graph.worker import Answer, Job
-from . import formats, service, sparql_text
+from . import formats, service_description, sparql_text
 from .errors import SparqlError
+from .web import workbench
 
 router = APIRouter(tags=["SPARQL 1.1 Protocol"])
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^<>\"{}|^`\\\x00-\x20]*")
 MAX_QUERY_BYTES = 1_000_000
 
-_TEXT = {"content": {"text/plain": {"schema": {"type": "string"}}}}
+_TEXT = {"content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
 _RESPONSES = {
     200: {"description": "Query answer in the negotiated format (SPARQL results JSON/XML/CSV/TSV for SELECT "
                          "and ASK; Turtle, N-Triples, N-Quads, TriG, RDF/XML or JSON-LD for CONSTRUCT and DESCRIBE).",
-          "content": {m: {"schema": {}} for m in {*formats.CANONICAL.values(), "text/plain"}}},
+          "content": {m: {"schema": {}} for m in {*formats.CANONICAL.values(), "text/plain", "text/html"}}},
     400: {"description": "Malformed query: the parser's message with line and column.", **_TEXT},
     401: {"description": "An update with a missing or wrong bearer token.", **_TEXT},
     403: {"description": "An update on a read-only endpoint, or SERVICE/LOAD while federation is off.", **_TEXT},
@@ -55,8 +57,16 @@ async def sparql_get(request: Request,
                query: str | None = Query(None, description="The SPARQL query; without it, the service description.",
                                          examples=[EXAMPLE]),
                default_graph_uri: list[str] = Query([], alias="default-graph-uri"),
-               named_graph_uri: list[str] = Query([], alias="named-graph-uri")) -> Response:
+               named_graph_uri: list[str] = Query([], alias="named-graph-uri"),
+               format: str | None = Query(None, description="Overrides Accept: csv, tsv, json, xml (results); "
+                                          "ttl, nt, nq, trig, rdfxml, jsonld (graphs). `output` is the same."),
+               output: str | None = Query(None, include_in_schema=False)) -> Response:
+    if "update" in request.query_params:
+        raise SparqlError(400, "updates are not accepted with GET (SPARQL 1.1 Protocol); POST them as an "
+                               "`update` form field or as application/sparql-update")
     if query is None:
+        if workbench.wants_html(request):  # the endpoint's URL opened in a browser: the workbench (issue 11)
+            return HTMLResponse(await run_in_threadpool(workbench.render, request, None))
         return await _in_lane(request, _service_description)
     return await _in_lane(request, _query, query, default_graph_uri, named_graph_uri)
 
@@ -69,9 +79,7 @@ async def sparql_get(request: Request,
                  "application/sparql-query": {"schema": {"type": "string"}, "example": EXAMPLE},
                  "application/sparql-update": {"schema": {"type": "string"}}}}})
 async def sparql_post(request: Request) -> Response:
-    body = await request.body()
-    if len(body) > MAX_QUERY_BYTES:
-        raise SparqlError(413, f"request body over {MAX_QUERY_BYTES:,} bytes")
+    body = await _body(request, MAX_QUERY_BYTES)
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     params = request.query_params
     default, named = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
@@ -91,6 +99,21 @@ async def sparql_post(request: Request) -> Response:
         return await _in_lane(request, _update, text)
     raise SparqlError(415, "POST a form (application/x-www-form-urlencoded), application/sparql-query "
                            "or application/sparql-update")
+
+
+async def _body(request: Request, most: int) -> bytes:
+    """The request body, refused (413) as soon as it is known to be over ``most`` bytes: from its
+    Content-Length before anything is read, else while it streams in; never read whole first."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > most:
+        raise SparqlError(413, f"request body over {most:,} bytes (Content-Length: {int(declared):,})")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > most:
+            raise SparqlError(413, f"request body over {most:,} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 async def _in_lane(request: Request, work: Callable[..., Response], *args: Any) -> Response:
@@ -130,6 +153,7 @@ def _decode(body: bytes) -> str:
 def _query(request: Request, text: str, default: list[str], named: list[str],
            cancel: threading.Event | None = None, deadline: float | None = None) -> Response:
     settings, engine = request.app.state.settings, request.app.state.engine
+    _check_nesting(text)
     form = sparql_text.form(text)
     if sparql_text.is_update(text):
         raise SparqlError(403 if not settings.update_token else 400,
@@ -138,7 +162,7 @@ def _query(request: Request, text: str, default: list[str], named: list[str],
     if not settings.allow_service and sparql_text.uses_service(text):
         raise SparqlError(403, "SERVICE (federated query) is disabled on this endpoint "
                                "(enable with TRADEKG_ALLOW_SERVICE=1)")
-    accept = request.headers.get("accept", "")
+    accept = workbench.format_accept(request) or request.headers.get("accept", "")
     if engine.forwards:
         return _remote(engine, Job(text, None, None, settings.row_cap, tuple(default), tuple(named), accept=accept))
     ranges = formats.parse_accept(accept)
@@ -171,6 +195,14 @@ def _query(request: Request, text: str, default: list[str], named: list[str],
     return _respond(answer, settings.row_cap, graph_media if answer.kind == "graph" else results_media)
 
 
+def _check_nesting(text: str) -> None:
+    """400 with the position for groups nested past what the parser survives, before any engine sees it."""
+    try:
+        sparql_text.check_nesting(text)
+    except QuerySyntaxError as e:
+        raise SparqlError(400, f"Malformed query: {e}") from e
+
+
 def _remote(engine, job: Job) -> Response:
     """The remote server's answer relayed as it is (status, content type, body)."""
     try:
@@ -199,6 +231,7 @@ def _update(request: Request, text: str, **_lane: Any) -> Response:
     given = request.headers.get("authorization", "")
     if not hmac.compare_digest(given.encode(), f"Bearer {settings.update_token}".encode()):
         raise SparqlError(401, "updates need the configured bearer token", {"WWW-Authenticate": "Bearer"})
+    _check_nesting(text)
     if not settings.allow_service and (sparql_text.uses_load(text) or sparql_text.uses_service(text)):
         raise SparqlError(403, "LOAD and SERVICE are disabled on this endpoint (enable with TRADEKG_ALLOW_SERVICE=1)")
     try:
@@ -218,8 +251,10 @@ def _service_description(request: Request, **_lane: Any) -> Response:
     if media is None:
         raise SparqlError(406, "the service description is available as Turtle, N-Triples, N-Quads, TriG, "
                                "RDF/XML or JSON-LD")
-    endpoint = str(request.url.replace(query=""))
-    text = service.describe(endpoint, request.app.state.named_graphs(), bool(settings.update_token),
-                            settings.allow_service)
-    return Response(service.serialise(text, formats.GRAPH_TYPES[media]), media_type=formats.content_type(media),
-                    headers={"Vary": "Accept"})
+    endpoint = str(request.url.replace(query="", fragment=""))
+    if not _IRI.fullmatch(endpoint):  # the Host header is the client's: only a plain IRI becomes a term
+        raise SparqlError(400, "the request's Host header does not make an IRI for this endpoint")
+    graph = service_description.describe(endpoint, request.app.state.named_graphs(), bool(settings.update_token),
+                                         settings.allow_service)
+    return Response(service_description.serialise(graph, formats.GRAPH_TYPES[media]),
+                    media_type=formats.content_type(media), headers={"Vary": "Accept"})

@@ -20,6 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
+from tradekg.graph import layout
 from tradekg.graph.build import build
 
 
@@ -50,7 +51,7 @@ def main() -> None:
         rss = peak_rss_mb([sys.executable, "-m", "tradekg", "build", "--store", str(Path(tmp) / "rss")])
         print(f"  peak RSS of `tradekg build` in a fresh process: {rss:.0f} MB")
 
-        store = ox.Store.read_only(str(target))
+        store = ox.Store.read_only(str(layout.current(target)))
         nquads = store.dump(format=ox.RdfFormat.N_QUADS)
         del store
         started = time.perf_counter()

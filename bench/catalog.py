@@ -99,8 +99,9 @@ def main() -> None:
         for name in args.queries or names():
             query = get(name)
             bindings = query.bind(query.example)
-            ms, rows = median_ms(lambda: store.select(query.text, bindings), args.repeat)
-            other = rdflib_ms(query.text, bindings, args.repeat, args.rdflib_timeout)
+            text = query.sparql(bindings)
+            ms, rows = median_ms(lambda: store.select(text, bindings), args.repeat)
+            other = rdflib_ms(text, bindings, args.repeat, args.rdflib_timeout)
             if other is None:
                 unfinished.append(name)
                 print(f"{name:<36}{ms:>10.1f}{rows:>7}{'> ' + format(args.rdflib_timeout, '.0f') + ' s':>11}"

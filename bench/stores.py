@@ -75,7 +75,7 @@ def main() -> None:
 
             memory = rdflib.Dataset(default_union=True)
             memory.parse(data=local.db.dump(format=__import__("pyoxigraph").RdfFormat.N_QUADS), format="nquads")
-            queries = {f"catalog: {n}": get(n).text for n in names()} | EXTRA
+            queries = {f"catalog: {n}": get(n).sparql() for n in names() if not get(n).requires} | EXTRA
             print(f"\nmedian latency over {args.repeat} runs (ms)")
             print(f"{'query':<48}{'embedded':>10}{'server':>10}{'rdflib':>10}")
             for label, text in queries.items():

@@ -1,7 +1,7 @@
-"""Build the graph from the source data into a fresh store, validate it, then swap it in.
+"""Build the graph from the source data into a fresh store version, validate it, then switch to it.
 
-A failed build (a malformed row, an unmatched name, a SHACL violation, Ctrl-C) deletes its
-half-built folder and leaves the previous store exactly as it was.
+A failed build (a malformed row, an unmatched name, a SHACL violation, Ctrl-C, a kill, a full disk)
+leaves the previous store exactly as it was; the next build deletes the half-built folder.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ import pyoxigraph as ox
 
 from .. import __version__
 from ..data import bundled
-from . import validate
+from . import layout, validate
 from .context import BuildContext
 from .errors import BuildError
 from .loaders import TripleSource, registry
 from .sources import read_json, sha256
 from .store import EmbeddedStore, remove
-from .terms import A, DCAT, DCTERMS, PROV, RDFS, TKG, datetime, graph_iri, integer, text
+from .terms import A, DCAT, DCTERMS, PROV, RDFS, TKG, boolean, datetime, graph_iri, integer, text
 
 META = "meta"
 
@@ -50,35 +50,101 @@ class BuildReport:
 def build(target: Path, data: Path | None = None, *, check_shapes: bool = True,
           loaders: list[tuple[str, TripleSource]] | None = None,
           progress: Callable[[str], None] = lambda _msg: None) -> BuildReport:
-    """Build the store at ``target`` from ``data`` (the bundled data by default)."""
+    """Build the store at ``target`` from ``data`` (the bundled data by default).
+
+    The new graph becomes a new version beside the current one and is switched in by one atomic
+    pointer replacement (see :mod:`tradekg.graph.layout`): a failure or a kill at any point leaves the
+    previous graph in place, and the next build deletes what a killed one left."""
     data = data or bundled()
     target = target.expanduser().resolve()
+    try:
+        return _build(target, data, check_shapes, loaders or registry(), progress)
+    except OSError as e:
+        where = e.filename or target
+        raise BuildError(f"cannot build the store at {target}: {e.strerror or e} ({where}); the previous "
+                         "graph is unchanged. Choose a writable folder with --store or $TRADEKG_STORE, "
+                         "or free some disk space") from e
+
+
+def _build(target: Path, data: Path, check_shapes: bool, loaders: list[tuple[str, TripleSource]],
+           progress: Callable[[str], None]) -> BuildReport:
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.parent / f".{target.name}.building-{os.getpid()}"
-    remove(staging)
+    layout.recover(target)
+    legacy = layout.is_legacy(target)  # a bare store from before versioned folders: convert it
+    root = target.parent / f".{target.name}.building-{os.getpid()}" if legacy else target
+    root.mkdir(exist_ok=True)
+    root_lock = layout.hold_build_lock(root) if legacy else None
+    layout.clean(target if not legacy else root)
+    name = layout.new_name("v")
+    staging = root / ("building-" + name[2:])
+    staging.mkdir()
+    build_lock = layout.hold_build_lock(staging)
     report = BuildReport(store=target)
     store = EmbeddedStore(staging, read_only=False)
     try:
-        _load(store.db, data, loaders or registry(), report, progress)
+        _load(store.db, data, loaders, report, progress)
         if check_shapes:
             started = time.perf_counter()
             progress("validating against ontology/shapes.ttl …")
-            validate.check(store.db)
+            validate.check(store.db, progress)
             report.seconds["validate"] = round(time.perf_counter() - started, 2)
         store.optimize()
+        layout.crash_point("loaded")
         store.close()
-        _swap(staging, target)
+        (staging / "build-report.json").write_text(report.to_json(), encoding="utf-8")
+        (staging / layout.READERS).touch()
+        layout.fsync_tree(staging)
+        layout.crash_point("closed")
+        os.replace(staging, root / name)
+        (root / name / layout.BUILD_LOCK).unlink()
+        layout.crash_point("renamed")
+        layout.point_to(root, name)
+        layout.crash_point("pointed")
     except BaseException:
         store.close()
         remove(staging)
+        if layout.current_name(root) != name:
+            remove(root / name)
+        if legacy:
+            remove(root)
         raise
-    (target / "build-report.json").write_text(report.to_json(), encoding="utf-8")
+    finally:
+        for fd in (build_lock, root_lock):
+            if fd is not None:
+                os.close(fd)
+    if legacy:
+        _replace_legacy(root, target)
+        (target / layout.BUILD_LOCK).unlink(missing_ok=True)
+    _write_atomically(target / "build-report.json", report.to_json())
+    layout.clean(target)
     return report
+
+
+def _replace_legacy(root: Path, target: Path) -> None:
+    """Swap a converted store in for the bare one; :func:`layout.recover` undoes a crash between the renames."""
+    old = target.parent / f".{target.name}.old-{os.getpid()}"
+    os.replace(target, old)
+    layout.crash_point("legacy-aside")
+    try:
+        os.replace(root, target)
+    except OSError as e:
+        os.replace(old, target)
+        remove(root)
+        raise BuildError(f"could not move the new store into {target}: {e}") from e
+    layout.fsync_dir(target.parent)
+    remove(old)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _load(db: ox.Store, data: Path, loaders: list[tuple[str, TripleSource]], report: BuildReport,
           progress: Callable[[str], None]) -> None:
     ctx = BuildContext.for_data(data)
+    ctx.db = db  # for loaders that derive facts from the sources loaded before them (trade_coverage)
     sources = {path.stem: read_json(path) for path in sorted((data / "sources").glob("*.json"))}
     built_at = dt.datetime.now(dt.timezone.utc)
     for key, triples in loaders:
@@ -120,6 +186,10 @@ def _provenance(data: Path, sources: dict, report: BuildReport, built_at: dt.dat
         yield node, DCTERMS.license, text(info["license"])
         if info.get("license_url"):
             yield node, DCTERMS.license, ox.NamedNode(info["license_url"])
+        # issue 10: whether the licence named was checked with its licensor, and whether it is share-alike
+        yield node, TKG.licenceVerified, boolean(bool(info.get("license_verified", False)))
+        if "share_alike" in info:
+            yield node, TKG.shareAlike, boolean(bool(info["share_alike"]))
         yield node, DCTERMS.source, ox.NamedNode(info["source_url"])
         for origin in info.get("origin", []):
             yield node, PROV.wasDerivedFrom, text(origin)
@@ -138,17 +208,3 @@ def _provenance(data: Path, sources: dict, report: BuildReport, built_at: dt.dat
                 yield file_node, TKG.sha256, text(sha256(path))
         for message in report.notes.get(key, []):
             yield node, RDFS.comment, text(message)
-
-
-def _swap(staging: Path, target: Path) -> None:
-    """Put the new store in place; the old one moves aside first and is deleted last."""
-    old = target.parent / f".{target.name}.old-{os.getpid()}"
-    if target.exists():
-        os.replace(target, old)
-    try:
-        os.replace(staging, target)
-    except OSError as e:
-        if old.exists():
-            os.replace(old, target)
-        raise BuildError(f"could not move the new store into {target}: {e}") from e
-    remove(old)

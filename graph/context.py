@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .economies import Reconciler
 from .products import ProductLinker
@@ -22,6 +23,10 @@ class BuildContext:
     wto_codes: dict[str, str] = field(default_factory=dict)
     notes: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     _products: ProductLinker | None = None
+    # The store being built (loaders that derive facts from earlier sources read it) and the trade
+    # flows loaded so far, kept as records so that covered trade is summed without re-reading 100k nodes.
+    db: Any = None
+    flows: list[Any] = field(default_factory=list)
 
     @property
     def products(self) -> ProductLinker:

@@ -56,3 +56,39 @@ class UnknownQuery(TradeKGError):
 
 class ExportError(TradeKGError):
     """An export could not be written (the folder is missing or not writable); nothing was replaced."""
+
+
+class UnsupportedShape(TradeKGError, ValueError):
+    """A shape uses SHACL the SPARQL compiler does not know; validate with pySHACL or extend the compiler."""
+
+
+class QueryTimeout(TradeKGError):
+    """A query ran past the configured wall-clock limit and was stopped."""
+
+
+class PoolBusy(TradeKGError):
+    """No query worker (or no heavy-lane slot) came free in time."""
+
+
+class QueryCancelled(TradeKGError):
+    """The caller gave up on the query (its client disconnected); the worker was stopped."""
+
+
+class QueryMemoryExceeded(TradeKGError):
+    """A query used more memory than a worker may and was stopped."""
+
+
+class QueryCrashed(TradeKGError):
+    """The query made the engine crash (a worker died while answering it, not stopped by us)."""
+
+
+class NotFound(TradeKGError):
+    """The thing named in an API path does not exist; carries the closest matches."""
+
+    def __init__(self, detail: str, suggestions: list[str] | None = None):
+        super().__init__(detail)
+        self.suggestions = suggestions
+
+
+class ConfigError(TradeKGError):
+    """A setting has a value of the wrong kind; names the variable or key."""

@@ -37,32 +37,13 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Protocol
 
-from .errors import StoreError, TradeKGError
+from .errors import (PoolBusy, QueryCancelled, QueryCrashed, QueryMemoryExceeded, QueryTimeout,  # noqa: F401
+                     StoreError, TradeKGError)  # the query errors live in errors.py; imported here for the pool's callers
 from .worker import Answer, Job
 
 STARTUP_S = 60.0  # a worker's start (interpreter, imports, opening the store) is not the query's time
 SLICE_S = 0.02    # how often a running job's deadline, cancel event and memory are looked at
 MEMORY_EVERY_S = 0.1
-
-
-class QueryTimeout(TradeKGError):
-    """A query ran past the configured wall-clock limit and was stopped."""
-
-
-class PoolBusy(TradeKGError):
-    """No worker (or no heavy-lane slot) came free in time."""
-
-
-class QueryCancelled(TradeKGError):
-    """The caller gave up on the query (its client disconnected); the worker was stopped."""
-
-
-class QueryMemoryExceeded(TradeKGError):
-    """A query used more memory than a worker may and was stopped."""
-
-
-class QueryCrashed(TradeKGError):
-    """The query made the engine crash (a worker died while answering it, not stopped by us)."""
 
 
 @dataclass(frozen=True)

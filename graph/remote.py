@@ -2,8 +2,8 @@
 (SPARQLWrapper), Update for writes, and the Graph Store HTTP Protocol for bulk named-graph upload
 (falling back to chunked ``INSERT DATA`` where the server has none).
 
-tradekg's catalog queries use no ``GRAPH`` clause and so rely on the server answering them over
-the union of all named graphs (Oxigraph: ``serve --union-default-graph``; Virtuoso does so by
+tradekg's catalog queries ask the union of all named graphs (only the network edge queries add
+``GRAPH ?g``, to name each link's source), so they rely on the server answering over that union (Oxigraph: ``serve --union-default-graph``; Virtuoso does so by
 default; Fuseki: ``tdb2:unionDefaultGraph true``). :meth:`RemoteStore.check_union_default` tells
 a user whose server does not.
 """
@@ -23,7 +23,7 @@ from typing import Any
 from rdflib.plugins.sparql.results.jsonresults import parseJsonTerm
 from rdflib.term import Identifier
 from SPARQLWrapper import CONSTRUCT, JSON, N3, POST, POSTDIRECTLY, SELECT, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
 from .errors import EndpointError, QuerySyntaxError
 from .store import Rows
@@ -106,7 +106,7 @@ class RemoteStore:
                 if e.code < 500 or attempt == self.retries or time.monotonic() + delay >= deadline:
                     raise EndpointError(f"{url} answered HTTP {e.code}: {body.strip()}") from e
             except SPARQLWrapperException as e:
-                if "QueryBadFormed" in type(e).__name__:
+                if isinstance(e, QueryBadFormed):
                     raise QuerySyntaxError(f"{url} refused the query: {e}") from e
                 raise EndpointError(f"{url}: {e}") from e
             except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as e:
@@ -194,7 +194,8 @@ class RemoteStore:
 
     def named_graphs(self) -> list[str]:
         rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return sorted(str(r["g"]) for r in rows)
+        # Not the push's own bookkeeping (its status and staging graphs; see graph/push.py).
+        return sorted(str(r["g"]) for r in rows if not str(r["g"]).startswith("https://w3id.org/tradekg/push/"))
 
     def check_union_default(self) -> None:
         """Fail clearly if the server holds named graphs but a query without GRAPH sees none of them."""

@@ -19,6 +19,8 @@ from rdflib import RDF, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
 
+from .errors import UnsupportedShape
+
 _INSTANCE = "?{v} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* {c}"
 _KNOWN = {SH.path, SH.name, SH.message, SH.description, SH.minCount, SH.maxCount, SH.datatype, SH["class"],
           SH.nodeKind, SH.pattern, SH.flags, SH.hasValue, SH["or"], SH["not"], SH["and"], SH.property,
@@ -28,10 +30,6 @@ _KNOWN = {SH.path, SH.name, SH.message, SH.description, SH.minCount, SH.maxCount
 _NODE_SKIP = frozenset({SH.property, SH.targetClass, SH.message, SH.name, SH.description, RDF.type,
                         rdflib.RDFS.label, rdflib.RDFS.comment})
 _PROPERTY_SKIP = frozenset({SH.path, SH.minCount, SH.maxCount, SH.name, SH.message, SH.description})
-
-
-class UnsupportedShape(ValueError):
-    """A shape uses SHACL this compiler does not know; validate with pySHACL or extend the compiler."""
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Identifier
 
+from . import layout
 from .errors import BadParameters, QuerySyntaxError, StoreError
 from .pool import Limits
 from .worker import Answer, Job
@@ -125,17 +126,20 @@ class EmbeddedStore:
 
     def __init__(self, path: Path | None = None, *, read_only: bool = True):
         self.path, self.read_only = path, read_only and path is not None
-        self.version = store_version(path) if path is not None else None
+        self.root, self._pin = path, None  # root: the folder given; path: the version opened (graph/layout.py)
+        self.version = None
         try:
             if path is None:
                 self.db = ox.Store()
             elif read_only:
-                if not (path / "CURRENT").exists():
-                    raise StoreError(f"no tradekg store at {path}; run `tradekg build` first")
+                self._pin = layout.pin(path)  # the current version, held so no build deletes it under us
+                self.path = path = self._pin.path
+                self.version = _identity(path)
                 self.db = ox.Store.read_only(str(path))
             else:
                 self.db = ox.Store(str(path))
         except OSError as e:
+            self.close()
             raise StoreError(f"cannot open the store at {path}: {e}") from e
 
     def _query(self, text: str, bindings: Mapping[str, Identifier] | None):
@@ -202,8 +206,18 @@ class EmbeddedStore:
         store._load()
         return store
 
+    def _follow(self) -> None:
+        """Point ``path`` at the store's current version (a rebuild may have switched it), held against
+        deletion, and let go of the version held before."""
+        if self.root is None or not self.read_only:
+            return
+        pin, old = layout.pin(self.root), self._pin
+        self._pin, self.path = pin, pin.path
+        if old is not None:
+            old.release()
+
     def _load(self) -> None:
-        self.version = store_version(self.path)
+        self.version = _identity(self.path)
         started = time.perf_counter()
         try:
             disk = ox.Store.read_only(str(self.path))
@@ -219,17 +233,18 @@ class EmbeddedStore:
     def reopen(self) -> None:
         """A fresh read-only handle (an open one keeps seeing the store as it was when it was opened);
         in memory mode the folder is loaded again, and the old graph answers until that is done."""
+        self._follow()
         if self.memory:
             self._load()
         elif self.read_only:
-            self.version = store_version(self.path)
+            self.version = _identity(self.path)
             self.db = EmbeddedStore(self.path).db
 
     def changed(self) -> bool:
         """Whether a build replaced the store folder since it was opened (or loaded)."""
         if self.path is None:
             return False
-        now = store_version(self.path)
+        now = store_version(self.root)
         return now is not None and now != self.version
 
     def query_service(self, limits: Limits) -> QueryService:
@@ -243,7 +258,7 @@ class EmbeddedStore:
         if self.memory:
             return QueryPool(ForkLauncher(self.db, limits.memory_mb), limits,
                              relaunch=lambda: ForkLauncher(self.db, limits.memory_mb))
-        return QueryPool(ExecLauncher(self.path, limits.memory_mb), limits)
+        return QueryPool(ExecLauncher(self.root, limits.memory_mb), limits)  # workers open the current version
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         """Fast, non-transactional load; used only on a store that is being built."""
@@ -263,6 +278,8 @@ class EmbeddedStore:
         if getattr(self, "db", None) is not None and self.path is not None and not self.read_only:
             self.db.flush()
         self.db = None  # type: ignore[assignment]
+        if getattr(self, "_pin", None) is not None:
+            self._pin.release()
 
 
 def _apply(db: ox.Store, text: str) -> None:
@@ -297,18 +314,30 @@ class InProcess:
         pass
 
 
-def store_version(path: Path) -> tuple[int, ...] | None:
-    """What changes when a build swaps a new store in at ``path`` (None while there is none)."""
+def store_version(path: Path) -> tuple | None:
+    """What changes when a build switches the store at ``path`` to a new version, or an update writes to it
+    (None while there is no store)."""
     try:
-        folder, current = path.stat(), (path / "CURRENT").stat()
+        return _identity(layout.current(path))
+    except StoreError:
+        return None
+
+
+def _identity(version: Path) -> tuple | None:
+    try:
+        current = (version / "CURRENT").stat()
     except OSError:
         return None
-    return folder.st_dev, folder.st_ino, current.st_ino, current.st_mtime_ns
+    return str(version), current.st_ino, current.st_mtime_ns
 
 
 def store_bytes(path: Path) -> int:
-    """The store folder's size on disk."""
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    """The size on disk of the store's current version."""
+    try:
+        version = layout.current(path)
+    except StoreError:
+        return 0
+    return sum(f.stat().st_size for f in version.rglob("*") if f.is_file())
 
 
 MEMORY_FACTOR = 4      # RSS of an in-memory store against its folder's size (bundled graph: ~450 MB vs ~110 MB)

@@ -7,6 +7,8 @@ pySHACL (no inference) is the reference implementation the tests compare it with
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -66,20 +68,29 @@ def violations(data: rdflib.Graph, shapes: rdflib.Graph | None = None) -> list[V
     return sorted(found, key=lambda v: (v.focus, v.path))
 
 
-def store_violations(db: ox.Store, shapes: rdflib.Graph | None = None) -> list[Violation]:
-    """Every violation in a store, found by the compiled SPARQL checks (union of all named graphs)."""
+def store_violations(db: ox.Store, shapes: rdflib.Graph | None = None,
+                     progress: Callable[[str], None] = lambda _msg: None) -> list[Violation]:
+    """Every violation in a store, found by the compiled SPARQL checks (union of all named graphs).
+
+    ``progress`` hears about every quarter of the checks done: validation is the longest silent step of a
+    first build, and its time grows with the graph and the machine's load."""
     def run(check):  # pyoxigraph releases the GIL while it evaluates, so checks run in parallel
         return [Violation(focus=row["focus"].value, path=check.path, message=check.message, shape=check.shape)
                 for row in db.query(check.query, use_default_graph_as_union=True)]
 
+    checks = list(compile_shapes(shapes or shapes_graph()))
+    started, found, marks = time.perf_counter(), set(), {len(checks) * q // 4 for q in (1, 2, 3)}
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        found = {v for batch in pool.map(run, compile_shapes(shapes or shapes_graph())) for v in batch}
+        for done, batch in enumerate(pool.map(run, checks), start=1):
+            found.update(batch)
+            if done in marks:
+                progress(f"  {done}/{len(checks)} checks done in {time.perf_counter() - started:.1f} s …")
     return sorted(found, key=lambda v: (v.focus, v.path))
 
 
-def check(db: ox.Store) -> None:
+def check(db: ox.Store, progress: Callable[[str], None] = lambda _msg: None) -> None:
     """Raise :class:`ValidationError` listing the first violations."""
-    found = store_violations(db)
+    found = store_violations(db, progress=progress)
     if found:
         shown = "\n".join(f"  {v}" for v in found[:20])
         more = f"\n  … and {len(found) - 20} more" if len(found) > 20 else ""

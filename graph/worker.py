@@ -20,8 +20,12 @@ import socket
 import struct
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from pathlib import Path
 
 import pyoxigraph as ox
+
+from . import layout
+from .errors import StoreError
 
 MAX_NESTING = 500  # brackets deep; the engine's parser overflows its stack somewhere past 2,000
 
@@ -188,8 +192,9 @@ def _limit_memory(memory_mb: int) -> None:
 def serve(path: str, conn: Connection, memory_mb: int = 0) -> None:
     """A worker process's loop: open the store read-only once, then answer jobs until the pipe closes."""
     try:
-        store = ox.Store.read_only(path)
-    except OSError as e:
+        pin = layout.pin(Path(path))  # the store's current version, held while this worker reads it
+        store = ox.Store.read_only(str(pin.path))
+    except (OSError, StoreError) as e:
         conn.send(Answer(False, "failed", message=f"cannot open the store at {path}: {e}"))
         return
     _limit_memory(memory_mb)

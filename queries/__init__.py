@@ -4,8 +4,19 @@ Each file starts with a comment header the catalog reads::
 
     # title: Disputes between two economies
     # description: … (may repeat)
-    # param: economy iri https://w3id.org/tradekg/id/economy/USA
-    # example: {"economy": "USA"}   (optional, else the param examples)
+    # param: economy economy USA required; the economy (NAME TYPE EXAMPLE [required;|optional;] DESCRIPTION)
+    # require: agreement|provision   (one of these must be given)
+
+An optional parameter's filter is written only when the parameter is given: a line of the query
+that starts with ``#[NAME]`` is a comment in the file (so the file, pasted into any SPARQL client,
+asks the question for "any" value) and becomes SPARQL when NAME is given; a line that ends with
+``#[!NAME]`` is SPARQL in the file and is left out when NAME is given. A condition is a
+comma-separated list (all must hold) of ``NAME``, ``A|B`` (either given) or ``!NAME``. No
+engine-specific test for "was this given" (``BOUND``, ``sameTerm(?x, ?x)``) is needed, and each
+engine plans only the filters that apply.
+
+TYPE is one of ``CONVERTERS`` (iri, literal, date, int, economy, product, dispute); the EXAMPLE values
+together are the query's example (``Query.example``), used by ``--show``, the API docs and the tests.
 
 Parameters reach the engine only as bound RDF terms (pyoxigraph substitutions, or an escaped
 VALUES block for a remote endpoint), never pasted into the text. For that to give the same
@@ -17,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
@@ -31,7 +42,12 @@ from ..graph.store import Rows, Store
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 _BAD_IRI_CHARS = set('<>"{}|\\^` \n\r\t')
-_HEADER = re.compile(r"#\s*(title|description|param):\s*(.*)")
+_HEADER = re.compile(r"#\s*(title|description|param|require):\s*(.*)")
+_WHEN = re.compile(r"^(\s*)#\[([^\]]+)\] ?(.*)$")        # a line written only when its condition holds
+_UNLESS = re.compile(r"^(.*?)\s*#\[([^\]]+)\]\s*$")    # a live line left out unless its condition holds
+_SET_CONCAT = re.compile(r'GROUP_CONCAT\s*\(\s*DISTINCT\b[^;]*;\s*separator\s*=\s*"([^"]*)"\s*\)\s*AS\s+\?(\w+)',
+                         re.IGNORECASE)
+_TERM = re.compile(r"!?[a-z][a-z0-9_]*(\|[a-z][a-z0-9_]*)*")
 
 
 def iri(value: str) -> URIRef:
@@ -107,6 +123,7 @@ class Param:
     type: str
     example: str
     description: str = ""
+    required: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,23 +133,98 @@ class Query:
     description: str
     text: str
     params: dict[str, Param] = field(default_factory=dict)
+    requires: tuple[tuple[str, ...], ...] = ()  # each: one of these parameters must be given
+
+    @property
+    def set_columns(self) -> dict[str, str]:
+        """Columns holding a ``GROUP_CONCAT(DISTINCT …)``: a set written as text, by its separator."""
+        return {name: sep for sep, name in _SET_CONCAT.findall(self.text)}
+
+    def tidy(self, rows: Rows) -> Rows:
+        """The same answer from every engine: SPARQL leaves the order inside a GROUP_CONCAT open (Oxigraph,
+        Jena and Virtuoso each pick their own), and Virtuoso writes "" where the others leave an empty
+        concatenation unbound. Set-valued columns come back sorted, and an empty one absent."""
+        columns = self.set_columns
+        if not columns:
+            return rows
+        for row in rows:
+            for name, sep in columns.items():
+                value = row.get(name)
+                if value is None:
+                    continue
+                if str(value) == "":
+                    del row[name]
+                elif sep in str(value):
+                    row[name] = Literal(sep.join(sorted(str(value).split(sep))))
+        return rows
 
     def bind(self, raw: Mapping[str, str]) -> dict[str, Identifier]:
-        """Raw strings (from the CLI or a URL) as the RDF terms the query expects."""
+        """Raw strings (from the CLI or a URL) as the RDF terms the query expects.
+
+        A missing required parameter is an error naming it, not an empty answer."""
         unknown = raw.keys() - self.params.keys()
         if unknown:
             raise BadParameters(f"{self.name}: unknown parameter(s) {sorted(unknown)}; "
                                 f"it takes {sorted(self.params) or 'none'}")
+        given = {k for k, v in raw.items() if v != ""}
+        for names_ in self.requires:
+            if not given & set(names_):
+                what = " or ".join(names_)
+                example = self.params[names_[0]].example
+                raise BadParameters(f"{self.name}: parameter {what} is required "
+                                    f"(e.g. {names_[0]}={example}); `tradekg queries` lists the parameters")
         return {k: CONVERTERS[self.params[k].type](v) for k, v in raw.items() if v != ""}
+
+    def sparql(self, given: Iterable[str] = ()) -> str:
+        """The query text for these given parameters: their ``#[NAME]`` lines written, the rest left out."""
+        return _render(self.text, set(given))
 
     @property
     def example(self) -> dict[str, str]:
         return {p.name: p.example for p in self.params.values() if p.example}
 
 
+def _holds(condition: str, given: set[str]) -> bool:
+    """``a,!b,c|d``: a given, b not, c or d given."""
+    for term in condition.split(","):
+        term = term.strip()
+        negated = term.startswith("!")
+        if any(n in given for n in term.lstrip("!").split("|")) == negated:
+            return False
+    return True
+
+
+def _render(text: str, given: set[str]) -> str:
+    out = []
+    for line in text.splitlines():
+        if match := _WHEN.match(line):
+            if _holds(match.group(2), given):
+                out.append(match.group(1) + match.group(3))
+        elif not line.lstrip().startswith("#") and (match := _UNLESS.match(line)):
+            if _holds(match.group(2), given):
+                out.append(match.group(1))
+        else:
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def _conditions(name: str, text: str, params: Mapping[str, Param]) -> None:
+    """Every ``#[…]`` condition names known parameters; a typo names its line."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _WHEN.match(line) or (not line.lstrip().startswith("#") and _UNLESS.match(line))
+        if not match:
+            continue
+        for term in match.group(2).split(","):
+            term = term.strip()
+            unknown = set(term.lstrip("!").split("|")) - params.keys()
+            if not _TERM.fullmatch(term) or unknown:
+                raise ValueError(f"queries/{name}.rq line {number}: condition {term!r} names no parameter "
+                                 f"of the query ({sorted(params)})")
+
+
 def parse(name: str, text: str) -> Query:
     """A catalog query from its file text; a malformed header names the line."""
-    title, description, params = "", [], {}
+    title, description, params, requires = "", [], {}, []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.startswith("#"):
             break
@@ -144,16 +236,25 @@ def parse(name: str, text: str) -> Query:
             title = value.strip()
         elif key == "description":
             description.append(value.strip())
+        elif key == "require":
+            requires.append(tuple(n.strip() for n in value.split("|")))
         else:
             parts = value.split(maxsplit=3)
             if len(parts) < 2 or parts[1] not in CONVERTERS:
                 raise ValueError(f"queries/{name}.rq line {number}: expected "
                                  f"'# param: NAME TYPE [EXAMPLE [DESCRIPTION]]' with TYPE in {sorted(CONVERTERS)}")
-            params[parts[0]] = Param(parts[0], parts[1], parts[2] if len(parts) > 2 else "",
-                                     parts[3] if len(parts) > 3 else "")
+            about = parts[3] if len(parts) > 3 else ""
+            params[parts[0]] = Param(parts[0], parts[1], parts[2] if len(parts) > 2 else "", about,
+                                     required=about.startswith("required;"))
+            if about.startswith("required;"):
+                requires.append((parts[0],))
     if not title:
         raise ValueError(f"queries/{name}.rq has no '# title:' line")
-    return Query(name, title, " ".join(description), text, params)
+    for group in requires:
+        if set(group) - params.keys():
+            raise ValueError(f"queries/{name}.rq: '# require: {'|'.join(group)}' names an unknown parameter")
+    _conditions(name, text, params)
+    return Query(name, title, " ".join(description), text, params, tuple(requires))
 
 
 def names() -> list[str]:
@@ -171,4 +272,4 @@ def run(store: Store, name: str, **raw: str) -> Rows:
     """Answer one catalog question: the only way a question gets answered, from any face."""
     query = get(name)
     bindings = query.bind(raw)  # refuse bad input before touching the store
-    return store.select(query.text, bindings)
+    return query.tidy(store.select(query.sparql(bindings), bindings))

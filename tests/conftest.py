@@ -126,7 +126,9 @@ def remote_store(oxigraph_url, full_store, full_build):
     from tradekg.graph.remote import RemoteStore, push
 
     largest = max(full_build[1].triples.values())  # triples in the largest graph, sent in one request
-    remote = RemoteStore(oxigraph_url, timeout_s=budget(30 + largest / 10_000))
+    # The same store then answers every catalog query (test_stores compares them all): the slowest ones scan
+    # the largest graphs, so the budget grows with them too (a 94.5 s limit was hit at load ~5 with 165k triples).
+    remote = RemoteStore(oxigraph_url, timeout_s=budget(60 + largest / 2_500))
     retry(lambda: push(full_store, remote), attempts=3, on=(EndpointError,))
     return remote
 

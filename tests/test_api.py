@@ -189,6 +189,11 @@ def test_query_catalog_json_and_csv(client):
     assert csv_text.splitlines()[0].startswith("a,b,dispute") and "DS544" in csv_text
     assert client.get("/queries/disputes_between", params={"a": "Narnia"}).status_code == 422
     assert client.get("/queries/no_such_query").status_code == 404
+    missing = client.get("/queries/disputes_between", params={"b": "CHN"})
+    assert missing.status_code == 422 and "parameter a is required" in missing.json()["detail"]
+    listed_params = {p["name"]: p for q in _all(client, "/queries", limit=50) if q["name"] == "disputes_between"
+                     for p in q["params"]}
+    assert listed_params["a"]["required"] and not listed_params["b"]["required"]
 
 
 def test_links_and_network(client):

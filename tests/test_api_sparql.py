@@ -130,8 +130,10 @@ def test_dataset_parameters(client, full_store):
 def test_malformed_query_gives_parser_message_and_position(client):
     response = client.get("/sparql", params={"query": "SELECT * WHERE {\n  ?s ?p \n}"})
     assert response.status_code == 400
-    assert response.headers["content-type"].startswith("text/plain")
-    assert "error at 3:" in response.text  # the parser's line and column
+    assert response.headers["content-type"] == "application/problem+json"  # as the README promises
+    problem = response.json()
+    assert problem["status"] == 400 and problem["instance"] == "/sparql"
+    assert "error at 3:" in problem["detail"]  # the parser's line and column
 
 
 def test_read_only_and_no_federation(client):

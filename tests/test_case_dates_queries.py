@@ -75,3 +75,20 @@ def test_members_as_of_a_day_match_the_membership_file(full_store, day):
     assert len(rows) == len(expected)
     assert ("CHN" in codes) is (day >= "2001-12-11")
     assert ("AFG" in codes) is (day >= "2016-07-29")
+
+
+def test_api_disputes_filter_by_invoked_exception(full_store):
+    """/disputes?invoked_exception=GATT1994:XXI lists the disputes of the curated table that name Art. XXI."""
+    from fastapi.testclient import TestClient
+
+    from tradekg.api.app import create_app
+    from tradekg.api.settings import Settings
+
+    expected = {row["ds_number"] for row in _rows("curated/wto_security_exceptions.csv")
+                if "GATT1994:XXI" in row["provision"].replace(" ", "")}
+    with TestClient(create_app(full_store, Settings(sparql_workers=1))) as client:
+        answer = client.get("/disputes", params={"invoked_exception": "GATT1994:XXI", "limit": 100})
+        assert answer.status_code == 200, answer.text
+        assert {item["id"] for item in answer.json()["items"]} == expected
+        members = client.get("/queries/members_as_of", params={"as_of": "2001-12-31"})
+        assert members.status_code == 200, members.text

@@ -84,7 +84,8 @@ def test_expected_classes_and_properties_declared():
         "DisputeStatus", "Forum", "Source", "TradeFlow",
         "DutyRate",  # us_mfn / us_section301 loaders
     }
-    expected_classes |= {"CaseEvent", "ExceptionInvocation"}  # issue 10: dated case steps, security defences
+    expected_classes |= {"CaseEvent", "ExceptionInvocation", "MeasureRecord"}  # issue 10: dated case steps, security defences
+    expected_classes |= {"TradeCoverage"}  # issue 16: trade covered per measure and year
     assert classes == {TKG[c] for c in expected_classes}
     for prop in ("wtoMemberSince", "party", "participant", "viaBloc", "startDate", "complainant",
                  "respondent", "statusCode", "status", "agreementStatus", "imposedBy", "rate",

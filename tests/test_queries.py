@@ -13,6 +13,7 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
+from tradekg.graph.errors import BadParameters
 from tradekg.queries import get, names, run
 
 ID = "https://w3id.org/tradekg/id/"
@@ -112,7 +113,8 @@ def test_disputes_between_usa_and_china(any_store):
     assert "Agreement on Safeguards" in str(by(rows, "dispute", "DS544")[0]["agreements"])
     assert len(column(rows, "dispute")) >= 257
     assert "DS544" in column(run(any_store, "disputes_between", a="USA"), "dispute")
-    assert run(any_store, "disputes_between", b="CHN") == []  # a is required
+    with pytest.raises(BadParameters, match="parameter a is required"):
+        run(any_store, "disputes_between", b="CHN")
 
 
 # --- 5. third_party_participation ------------------------------------------------------------------
@@ -174,7 +176,8 @@ def test_disputes_citing_an_article_include_its_paragraphs(any_store):
     rows = run(any_store, "disputes_citing", provision=f"{GATT}/article/XIX")
     assert {"DS544", "DS556"} <= column(rows, "dispute")
     assert "XIX:1" in str(by(rows, "dispute", "DS544")[0]["cites"])
-    assert run(any_store, "disputes_citing") == []  # an agreement or a provision is required
+    with pytest.raises(BadParameters, match="agreement or provision is required"):
+        run(any_store, "disputes_citing")
 
 
 # --- 10. economy_profile ---------------------------------------------------------------------------
@@ -205,8 +208,11 @@ def test_economies(any_store):
 def test_disputes_filters_combine(any_store):
     # ds_cases.csv rows 544 and 562: CHN v USA, JPN a third party, citing Safeguards and GATT XIX
     # (544 through XIX:1), requested 2018-04-05 and 2018-08-14, latest status ST4.
-    rows = run(any_store, "disputes", **get("disputes").example)
+    example = {k: v for k, v in get("disputes").example.items() if k != "invoked_exception"}
+    rows = run(any_store, "disputes", **example)
     assert column(rows, "dispute") == {"DS544", "DS562"}
+    # curated wto_security_exceptions.csv: the US invoked GATT Art. XXI in DS544, not in DS562 (solar safeguard)
+    assert column(run(any_store, "disputes", **get("disputes").example), "dispute") == {"DS544"}
     assert len(run(any_store, "disputes", complainant="CHN")) == 30  # as in the profile above
     assert column(run(any_store, "disputes", forum=f"{ID}forum/USMCA"), "forum") == {"USMCA"}
 

@@ -30,6 +30,7 @@ import pytest
 from api_support import running_server
 from budgets import budget
 from tradekg.data import bundled
+from tradekg.graph import layout
 
 README = Path(__file__).parent.parent / "README.md"
 SYNTAX = re.compile(r"\b(NAME|VIEW|FILE|QUERY|URL|PATH|FMT)\b|\[|\.\.\.|…")
@@ -180,7 +181,7 @@ def _ok(done: subprocess.CompletedProcess) -> str:
 
 def check_serve_first_start(world: World, example: Example) -> None:
     log = world.log.read_text()
-    assert "building it from the bundled data" in log and (world.store / "CURRENT").exists()
+    assert "building it from the bundled data" in log and (layout.current(world.store) / "CURRENT").exists()
     assert world.get("/docs").status_code == 200
 
 
@@ -198,8 +199,21 @@ def check_disputes_between(world: World, example: Example) -> None:
     wanted = {r["case_code"] for r in _gateway()
               if {"USA", "CHN"} <= _codes(r["complainant_codes"]) | _codes(r["respondent_codes"])
               | _codes(r["third_party_codes"])}
-    listed = set(re.findall(r"id:dispute/(DS\d+)\b", out))
+    listed = set(re.findall(r"dispute/(DS\d+)\b", out))
     assert wanted <= listed, sorted(wanted - listed)
+
+
+def check_profile(world: World, example: Example) -> None:
+    """China's dispute counts, counted in the WTO gateway's cases and the curated new disputes."""
+    out = _ok(world.command(example.text))
+    cases = [(r["complainant_codes"], r["respondent_codes"], r["third_party_codes"]) for r in _gateway()]
+    cases += [(r["complainant"], r["respondent"], "") for r in _rows("curated/wto_disputes_extra.csv")
+              if r["record_type"].startswith("new dispute")]
+    counts = {role: int(re.search(rf"disputes as {role}\s+(\d+)", out).group(1))
+              for role in ("complainant", "respondent", "third party")}
+    assert counts == {role: sum("CHN" in _codes(case[i]) for case in cases)
+                      for i, role in enumerate(("complainant", "respondent", "third party"))}
+    assert len(out.splitlines()) <= 24 and max(map(len, out.splitlines())) <= 100  # fits a terminal
 
 
 def check_shown_output(world: World, example: Example) -> None:
@@ -336,6 +350,17 @@ def _partners_via_agreements(answer: httpx.Response) -> None:
     assert {"MEX", "CAN"} <= codes  # USMCA (AllRTAs.csv)
 
 
+def _china_2018_04_02(answer: httpx.Response) -> None:
+    # the PIIE table heads its April 2, 2018 column "Retaliation to US Section 232 tariffs" (SOURCES.md 7b)
+    body = answer.json()
+    assert (body["imposer"], body["start"]) == ("CHN", "2018-04-02"), answer.text[:300]
+    assert {"us-232-steel", "us-232-aluminium"} <= set(body["responds_to"]), answer.text[:300]
+
+
+def _imposed_by_china(answer: httpx.Response) -> None:
+    assert {"chn-retaliation-2018-07-06", "chn-retaliation-snapshot-2025-03-28"} <= {m["id"] for m in _items(answer)}
+
+
 NOT_RUN = "not run here"
 # example as written in the README → its check, or (concrete form, check) for a template, or a reason not to run.
 CHECKS: dict[str, object] = {
@@ -345,7 +370,8 @@ CHECKS: dict[str, object] = {
     'pip install -e ".[test]" && pytest': f"{NOT_RUN}: installing and running the tests is what CI does",
     'pytest -m "not slow"': f"{NOT_RUN}: this is the tests",
     f"curl -s {SERVER}/disputes/ds544": check_ds544_json,
-    "tradekg query disputes_between -p a=USA -p b=CHN": check_disputes_between,
+    "tradekg query disputes_between -p a=USA -p b=CHN --format csv": check_disputes_between,
+    "tradekg query economy_profile -p economy=CHN": check_profile,
     'tradekg sparql "SELECT ?c WHERE { <https://w3id.org/tradekg/id/dispute/DS544> '
     '<https://w3id.org/tradekg/ontology#complainant> ?c }"': check_shown_output,
     "tradekg export disputes --from 2018-01-01 --to 2024-12-31 --out docs/img/disputes.png": check_export_png,
@@ -368,6 +394,8 @@ CHECKS: dict[str, object] = {
     "/disputes?complainant=CHN&respondent=USA": http("/disputes?complainant=CHN&respondent=USA&limit=200", _china_v_usa),
     "/disputes/DS544": check_ds544_json,
     "/measures?imposer=USA&as_of=2019-06-01": http("/measures?imposer=USA&as_of=2019-06-01"),
+    "/measures?imposer=CHN&affects=USA": http("/measures?imposer=CHN&affects=USA&limit=100", _imposed_by_china),
+    "/measures/chn-retaliation-2018-04-02": http("/measures/chn-retaliation-2018-04-02", _china_2018_04_02),
     "/agreements/common?economies=USA,MEX&as_of=2021-01-01":
         http("/agreements/common?economies=USA,MEX&as_of=2021-01-01", _usmca_not_nafta),
     "/products/720810": http("/products/720810"),

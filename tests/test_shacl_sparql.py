@@ -7,6 +7,7 @@ import pytest
 import rdflib
 from rdflib import RDF, XSD, Literal, URIRef
 
+from tradekg.graph import layout
 from tradekg.graph.build import build
 from tradekg.graph.shacl_sparql import UnsupportedShape, compile_shapes
 from tradekg.graph.validate import shapes_graph, store_violations, to_rdflib_graph, violations
@@ -29,7 +30,7 @@ def mini_graph(tmp_path_factory) -> rdflib.Graph:
             keep=[0, 1, 489, 543, 551, 555, 563, 573, 599])
     target = tmp_path_factory.mktemp("s") / "store"
     build(target, data, check_shapes=False, loaders=foundation_loaders())
-    db = ox.Store.read_only(str(target))
+    db = ox.Store.read_only(str(layout.current(target)))
     return to_rdflib_graph(db)
 
 

@@ -9,7 +9,7 @@ from rdflib import BNode, Literal, URIRef
 from tradekg.cli import cli
 from tradekg.graph.errors import EndpointError, QuerySyntaxError
 from tradekg.graph.remote import RemoteStore, push
-from tradekg.queries import names, run
+from tradekg.queries import get, names, run
 
 from conftest import ID, PREFIXES, start_oxigraph
 
@@ -44,11 +44,23 @@ def test_graph_clause_tells_the_source(any_store):
     assert {str(r["g"]) for r in rows} == {"https://w3id.org/tradekg/graph/wto-ds-gateway"}
 
 
-def test_server_and_embedded_store_agree(full_store, remote_store):
-    assert remote_store.named_graphs() == full_store.named_graphs()
+def catalog_cases() -> list[tuple[str, dict[str, str]]]:
+    """Every catalog query with its example parameters, and with none where none are required."""
+    cases = []
     for name in names():
-        local, remote = run(full_store, name), run(remote_store, name)
-        assert sorted(map(sorted_items, remote)) == sorted(map(sorted_items, local)), name
+        query = get(name)
+        cases.append((name, query.example))
+        if not query.requires:
+            cases.append((name, {}))
+    return cases
+
+
+def test_server_and_embedded_store_agree(full_store, remote_store):
+    own = [g for g in remote_store.named_graphs() if g.startswith("https://w3id.org/tradekg/graph/")]
+    assert own == full_store.named_graphs()
+    for name, raw in catalog_cases():
+        local, remote = run(full_store, name, **raw), run(remote_store, name, **raw)
+        assert sorted(map(sorted_items, remote)) == sorted(map(sorted_items, local)), (name, raw)
 
 
 def sorted_items(row):

@@ -68,6 +68,18 @@ def test_ge_corn_is_usa_v_mexico(loaded):
     assert objects(triples, node, TKG.concernsProduct) == {instance("hs2022", "10")}
 
 
+def test_second_dairy_panel_has_its_release_date_and_ge_corn_its_consultations(loaded):
+    """usmca_disputes.csv: dairy TRQ II report released publicly 2023-11-24 (the date it reached the Parties
+    is not sourced), consultations requested 2022-05-25; GE corn consultations requested 2023-06-02."""
+    triples, _ = loaded
+    dairy = instance("dispute", "usmca", "USMCA-CAN-DAIRY-TRQ-2")
+    assert objects(triples, dairy, TKG.reportPublished) == {day("2023-11-24")}
+    assert objects(triples, dairy, TKG.finalReport) == set()
+    assert objects(triples, dairy, TKG.consultationsRequested) == {day("2022-05-25")}
+    corn = instance("dispute", "usmca", "USMCA-MEX-GE-CORN")
+    assert objects(triples, corn, TKG.consultationsRequested) == {day("2023-06-02")}
+
+
 def test_case_id_usa_mex_2022_31_01_is_the_automotive_rules_of_origin_dispute(loaded):
     """The sources show USA-MEX-2022-31-01 for the auto rules-of-origin case (MEX and CAN v USA)."""
     triples, _ = loaded

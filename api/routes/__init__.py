@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from . import agreements, catalog, disputes, economies, economy_links, measures, network, products
+from . import trade
 
 ROUTERS: list[APIRouter] = [economies.router, economy_links.router, disputes.router, measures.router, agreements.router,
-                            products.router, network.router, catalog.router]
+                            products.router, network.router, catalog.router,
+                            trade.router]

@@ -29,6 +29,7 @@ class ParamInfo(BaseModel):
     type: str = Field(examples=["economy"])
     example: str = Field(examples=["USA"])
     description: str = ""
+    required: bool = False
 
 
 class QueryInfo(BaseModel):

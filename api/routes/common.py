@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query, Request
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
@@ -30,8 +30,20 @@ def _iso_day(value: object) -> object:
     return value
 
 
-AsOf = Annotated[dt.date | None, BeforeValidator(_iso_day),
-                 Query(description="Only what is in force on this date (YYYY-MM-DD).", examples=["2021-01-01"])]
+# The bundle's facts are dated 1948 onwards; a day outside these years asks for nothing the data holds
+# and each distinct day costs a projection, so it is refused (422) instead of computed.
+EARLIEST_DAY, LATEST_DAY = dt.date(1947, 1, 1), dt.date(2099, 12, 31)
+
+
+def _in_data_years(value: dt.date | None) -> dt.date | None:
+    if value is not None and not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise ValueError(f"a day from {EARLIEST_DAY} to {LATEST_DAY} (the years the data can be about)")
+    return value
+
+
+AsOf = Annotated[dt.date | None, BeforeValidator(_iso_day), AfterValidator(_in_data_years),
+                 Query(description=f"Only what is in force on this date (YYYY-MM-DD, {EARLIEST_DAY.year}–"
+                                   f"{LATEST_DAY.year}).", examples=["2021-01-01"])]
 
 
 class Page(BaseModel, Generic[T]):

@@ -81,6 +81,9 @@ def disputes(catalog: CatalogDep, complainant: Party = None, respondent: Party =
              from_year: Annotated[int | None, Query(ge=1947, le=2100, examples=[2018])] = None,
              to_year: Annotated[int | None, Query(ge=1947, le=2100, examples=[2019])] = None,
              forum: Literal["WTO", "USMCA"] | None = None,
+             invoked_exception: Annotated[str | None, Query(
+                 max_length=200, description="A treaty exception the respondent invoked in its defence (its "
+                 "paragraphs count too): GATT1994:XXI, TRIPS:73 or an IRI.", examples=["GATT1994:XXI"])] = None,
              limit: Limit = DEFAULT_PAGE_SIZE, cursor: Cursor = None) -> dict[str, Any]:
     """Disputes by party, cited agreement or article, status, years of the consultations request and forum,
     oldest first (`disputes`)."""
@@ -92,7 +95,8 @@ def disputes(catalog: CatalogDep, complainant: Party = None, respondent: Party =
               "agreement": agreement and ids.agreement_candidates(agreement)[0],
               "provision": article and _provision(article, agreement),
               "status": status and f"{ID}ds-status/{status}", "forum": forum and f"{ID}forum/{forum}",
-              "from": from_year and f"{from_year}-01-01", "to": to_year and f"{to_year}-12-31"}
+              "from": from_year and f"{from_year}-01-01", "to": to_year and f"{to_year}-12-31",
+              "invoked_exception": invoked_exception and _provision(invoked_exception, None)}
     given = {k: v for k, v in params.items() if v}
 
     def build() -> list[dict[str, Any]]:

@@ -42,9 +42,13 @@ def export(catalog: CatalogDep, view: Annotated[ViewName, Path()], format: Forma
     filters = {"from": date_from, "to": date_to, "measure_type": measure_type, "agreement_type": agreement_type,
                "chapter": chapter}
     given = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in filters.items() if v}
-    graph, meta = export_view(catalog.store, view, as_of=as_of.isoformat() if as_of else None, economies=economies,
-                              center=center, radius=radius, **given)
-    body = render(graph, format, replace(meta, size_by=size_by))
+
+    def work() -> tuple[bytes, object]:
+        graph, meta = export_view(catalog.store, view, as_of=as_of.isoformat() if as_of else None,
+                                  economies=economies, center=center, radius=radius, **given)
+        return render(graph, format, replace(meta, size_by=size_by)), meta
+
+    body, meta = catalog.budget.run(work, f"the {format} export of {view}")  # 503 past TRADEKG_REST_TIMEOUT
     disposition = "inline" if format in ("html", "png", "svg") else "attachment"
     return Response(body, media_type=MEDIA_TYPES[format], headers={
         "Content-Disposition": f'{disposition}; filename="{view}.{FORMATS[format]}"',

@@ -12,6 +12,7 @@ from ..errors import NotFound
 from ..settings import DEFAULT_PAGE_SIZE
 from . import ids
 from .common import AsOf, Cursor, Limit, Page, local, number, paged, text
+from .trade import TradeCovered, trade_covered
 
 router = APIRouter(prefix="/measures", tags=["Measures"])
 MeasureId = Annotated[str, Path(description="The measure's id: the end of its IRI after /id/measure/.",
@@ -51,6 +52,9 @@ class MeasureDetail(Measure):
     responded_to_by: list[str] = Field(default_factory=list, description="Measures answering this one: the "
                                        "retaliation against it.", examples=[["chn-retaliation-2018-04-02"]])
     sources: list[str] = Field(default_factory=list)
+    trade_covered: list[TradeCovered] = Field(default_factory=list, description="The targets' exports to the "
+                                              "imposer on the products it covers, per year it was in force, "
+                                              "source of flows and method (`trade_covered`).")
 
 
 def _last(value: Any) -> list[str]:
@@ -158,4 +162,5 @@ def get_measure(measure: MeasureId, catalog: CatalogDep) -> dict[str, Any]:
             "rate": text(row.get("rate")), "stage": text(row.get("stage")),
             "legal_bases": _last(row.get("legalBases")), "affects": _last(row.get("affects")),
             "products": number(row.get("products")) or 0, "pages": str(row.get("pages") or "").split(),
-            "sources": catalog.sources([str(row["measure"])])}
+            "sources": catalog.sources([str(row["measure"])]),
+            "trade_covered": trade_covered(catalog, str(row["measure"]))}

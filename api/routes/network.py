@@ -21,7 +21,8 @@ from .common import AsOf, Cursor, Limit, Page, paged
 
 router = APIRouter(tags=["Network"])
 ViewName = Literal[tuple(projections.VIEWS)]  # type: ignore[valid-type]
-MAX_PATHS = 50
+MAX_PATHS = 50  # paths per page
+MAX_RANK = 250  # paths a client can page through in all: each costs a shortest-path search
 
 
 def graph_sources(graph: nx.Graph) -> list[str]:
@@ -73,17 +74,19 @@ def links(catalog: CatalogDep,
           k: Annotated[int, Query(ge=1, le=MAX_PATHS, description="Paths per page.")] = 5,
           as_of: AsOf = None, cursor: Cursor = None) -> dict[str, Any]:
     """The `k` best paths between two economies over agreements, disputes and measures: shortest first, then
-    by cost (1/weight per hop). Each hop lists the links behind it with their triples and named graphs."""
+    by cost (1/weight per hop). Each hop lists the links behind it with their triples and named graphs.
+    At most the best 250 paths can be paged through; work over the request budget answers 503."""
     from .economies import resolve
 
     a, b = resolve(catalog, source), resolve(catalog, target)
+    after = pagination.decode_offset(cursor, MAX_RANK - 1) if cursor else 0
     day = as_of.isoformat() if as_of else None
     multi: nx.MultiGraph = catalog.memo("combined", (day,), lambda: paths.combined(catalog.store, as_of=day), 4)
-    after = pagination.decode(cursor)[0] if cursor else 0
-    found = paths.k_paths(multi, a, b, k=int(after) + k + 1)
+    wanted = min(after + k, MAX_RANK)
+    found = catalog.memo("paths", (day, a, b, wanted + 1), lambda: paths.k_paths(multi, a, b, k=wanted + 1), 64)
     ranked = [{"rank": i + 1, **p.as_dict(multi)} for i, p in enumerate(found)]
-    chunk = ranked[int(after): int(after) + k]
-    following = pagination.encode((int(after) + k,)) if len(ranked) > int(after) + k else None
+    chunk = ranked[after:wanted]
+    following = pagination.encode((wanted,)) if len(ranked) > wanted and wanted < MAX_RANK else None
     graphs = sorted({g for p in chunk for h in p["hops"] for ln in h["links"] for t in ln["triples"]
                      for g in t["graphs"]})
     return {"items": chunk, "next": following, "limit": k, "sources": graphs}

@@ -168,7 +168,3 @@ def column_types(rows: Iterable[Mapping[str, Scalar]]) -> dict[str, type]:
     for key, kinds in seen.items():
         out[key] = kinds.pop() if len(kinds) == 1 else float if kinds <= {int, float} else str
     return out
-
-
-def coerce(value: Scalar, kind: type) -> Scalar:
-    return value if type(value) is kind else kind(value)

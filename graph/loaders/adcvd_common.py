@@ -1,5 +1,10 @@
-"""What the US anti-dumping / countervailing duty loaders (gad_usa, us_adcvd, itip_us_ad) share:
-the core triples of a trade-remedy measure, strict date parsing, and economies that no longer exist.
+"""What the US anti-dumping / countervailing duty loaders (gad_usa, us_adcvd, itip_us_ad, us_adcvd_orders)
+share: source records, the core triples of a trade-remedy measure, strict date parsing, and economies that
+no longer exist.
+
+The three sources describe the same orders, so each states what it says about a proceeding as a
+``tkg:MeasureRecord`` in its own named graph (:func:`record`), and ``us_adcvd_orders`` derives one
+``tkg:Measure`` per order from them (``measure/us-order/{Commerce case number}``).
 
 Legal basis: a US AD (CVD) duty is tied to the WTO Anti-Dumping Agreement (Agreement on Subsidies and
 Countervailing Measures) only for proceedings begun from 1 January 1995, when those agreements took
@@ -90,3 +95,16 @@ def measure(node: NamedNode, label: str, kind: str, affects: Iterable[str],
 def one_line(value: str) -> str:
     """A label from a cell that may hold line breaks or doubled spaces."""
     return " ".join(value.split())
+
+
+def record(node: NamedNode, label: str, economies: Iterable[str]) -> Iterator[Triple]:
+    """A source's record of a proceeding: what it is and which origin it names; not a measure."""
+    yield node, A, TKG.MeasureRecord
+    yield node, RDFS.label, text(label)
+    for code in economies:
+        yield node, TKG.recordEconomy, economy(code)
+
+
+def order_node(key: str) -> NamedNode:
+    """The one measure of an order: ``measure/us-order/A-570-983`` (or a source's key where no number is known)."""
+    return measure_node("us-order", key)

@@ -1,6 +1,8 @@
 """US anti-dumping cases 1978-2015 from Chad P. Bown's Global Antidumping Database (USA file, Q4_2015).
 
-One ``tkg:Measure`` per case at ``measure/gad/{CASE_ID}``. Dates: ``tkg:initiationDate`` is the
+One ``tkg:MeasureRecord`` per case at ``measure/gad/{CASE_ID}`` (a record, not a measure: the order
+measure is derived from the records by ``us_adcvd_orders``; a case that ended without a final measure is
+an investigation, part of no measure). Dates: ``tkg:initiationDate`` is the
 initiation (petition) date; ``tkg:startDate`` is the date of the final anti-dumping measure (the
 order), because a start date says when a measure took effect and most cases never led to one;
 ``tkg:endDate`` is the revocation date. The GAD's markers: "MI" missing information, "." not
@@ -27,7 +29,7 @@ from ..context import BuildContext
 from ..sources import Row, read_csv
 from ..terms import DCTERMS, TKG, date, text
 from . import Triple
-from .adcvd_common import AD, ISO, ISO_TIME, US, USA, economy_code, gad_node, measure, one_line, source_date
+from .adcvd_common import ISO, ISO_TIME, US, USA, economy_code, gad_node, one_line, record, source_date
 
 SOURCE = "gad-usa"
 FOLDER = "bown-gad-usa"
@@ -126,8 +128,8 @@ def _case(case: Case, node: NamedNode, counts: dict[str, int]) -> Iterator[Tripl
     row = case.row
     name = row.text("INV_CTY_NAME", required=True)
     product = one_line(row.text("PRODUCT", required=True))
-    yield from measure(node, f"{product} from {name} (US anti-dumping case {case.case_id})", AD,
-                       [case.economy] if case.economy else [], case.initiated)
+    yield from record(node, f"{product} from {name} (US anti-dumping case {case.case_id}, GAD record)",
+                      [case.economy] if case.economy else [])
     yield node, DCTERMS.identifier, text(case.case_id)
     yield node, TKG.initiationDate, date(case.initiated)
     final = source_date(row, "F_AD_DATE", [ISO_TIME, US], MISSING)
@@ -135,6 +137,8 @@ def _case(case: Case, node: NamedNode, counts: dict[str, int]) -> Iterator[Tripl
     if final is not None:
         counts["final"] += 1
         yield node, TKG.startDate, date(final)
+    yield node, TKG.stage, text("final anti-dumping measure" if final is not None
+                                else "investigation (no final measure in the GAD)")
     if revoked is not None:
         if final is not None and revoked < final:
             raise row.fail("REVOKE_DATE", f"{revoked} is before the final measure date {final}")
@@ -185,7 +189,7 @@ def _products(ctx: BuildContext, cases: dict[str, NamedNode], counts: dict[str, 
             if (target, product) not in seen:
                 seen.add((target, product))
                 counts["nine digits"] += len(code) == 9
-                yield cases[target], TKG.coversProduct, product
+                yield cases[target], TKG.recordProduct, product
     counts["links"] = len(seen)
     counts["lines"] = len({product for _, product in seen})
     counts["with products"] = len({case for case, _ in seen})

@@ -1,6 +1,6 @@
 """US anti-dumping measures from a WTO I-TIP export of 2020-09-10 (initiations 1977-2019).
 
-Loaded as measures, not only as a cross-check, because I-TIP has facts the other two US sources lack:
+Loaded as ``tkg:MeasureRecord`` (the order measures are derived by ``us_adcvd_orders``), not only as a cross-check, because I-TIP has facts the other two US sources lack:
 159 initiations of 2016-2019 (the Global Antidumping Database stops in 2015), with HS codes (the USITC
 list of orders has none), and withdrawal dates up to 2020. The export carries no I-TIP id, so each
 record is ``measure/itip/{n}``, n its 1-based row in the export. Dates: ``tkg:initiationDate``,
@@ -23,7 +23,8 @@ from ..context import BuildContext
 from ..sources import Row, read_csv
 from ..terms import DCTERMS, SKOS, TKG, date, text
 from . import Triple
-from .adcvd_common import AD, ISO_TIME, USA, economy_code, gad_node, measure, measure_node, one_line, source_date
+from .adcvd_common import ISO_TIME, USA, economy_code, gad_node, measure_node, one_line, source_date
+from .adcvd_common import record as source_record
 from .gad_usa import index as gad_index
 
 SOURCE = "itip-us-ad"
@@ -66,25 +67,38 @@ def partner_names(value: str) -> list[str]:
 
 def triples(ctx: BuildContext) -> Iterator[Triple]:
     economy_code(ctx, USA, FILE)
-    records = [_record(ctx, number, row)
-               for number, row in enumerate(read_csv(ctx.data / FILE, required=COLUMNS), start=1)]
-    gad = gad_index(ctx)
-    keys = Counter(record.key for record in records if record.key is not None)
-    linked = 0
-    unlinked = 0
+    records = read_records(ctx)
+    links, unlinked = gad_links(records, gad_index(ctx))
+    linked = len(links)
     for record in records:
-        cases = gad.by_start.get(record.key, []) if record.key is not None and keys[record.key] == 1 else []
-        if len(cases) == 1 and not _same_headings(record, gad.headings.get(cases[0], set())):
-            unlinked += 1
-            cases = []
-        linked += len(cases) == 1
-        yield from _measure(ctx, record, cases if len(cases) == 1 else [])
+        yield from _measure(ctx, record, [links[record.number]] if record.number in links else [])
     stages = Counter(_stage(record) for record in records)
     ctx.note(SOURCE, f"{len(records)} records ({', '.join(f'{n} {s}' for s, n in sorted(stages.items()))}); "
                      f"{linked} matched to exactly one GAD case by economy and Commerce initiation date "
                      f"({unlinked} such pairs left unlinked: no HS heading in common); "
                      f"{sum(r.initiated is not None and r.initiated.year > 2015 for r in records)} "
                      f"initiated after 2015")
+
+
+def read_records(ctx: BuildContext) -> list[Record]:
+    return [_record(ctx, number, row)
+            for number, row in enumerate(read_csv(ctx.data / FILE, required=COLUMNS), start=1)]
+
+
+def gad_links(records: list[Record], gad) -> tuple[dict[int, str], int]:
+    """Record number → its GAD case: the only case and the only record with that economy and Commerce
+    initiation date, sharing an HS heading where both have codes. Also how many such pairs had none."""
+    keys = Counter(record.key for record in records if record.key is not None)
+    links: dict[int, str] = {}
+    unlinked = 0
+    for record in records:
+        cases = gad.by_start.get(record.key, []) if record.key is not None and keys[record.key] == 1 else []
+        if len(cases) == 1 and not _same_headings(record, gad.headings.get(cases[0], set())):
+            unlinked += 1
+            continue
+        if len(cases) == 1:
+            links[record.number] = cases[0]
+    return links, unlinked
 
 
 def _record(ctx: BuildContext, number: int, row: Row) -> Record:
@@ -127,7 +141,7 @@ def _measure(ctx: BuildContext, record: Record, cases: list[str]) -> Iterator[Tr
     row = record.row
     product = one_line(row.text("Product description", required=True))
     label = f"{product} from {' and '.join(record.partners)} (I-TIP US anti-dumping measure {record.number})"
-    yield from measure(node, label, AD, record.economies, record.initiated or record.in_force)
+    yield from source_record(node, label + ", record", record.economies)
     yield node, DCTERMS.identifier, text(f"I-TIP export 2020-09-10, row {record.number}")
     yield node, TKG.stage, text(_stage(record))
     if record.initiated is not None:
@@ -140,6 +154,6 @@ def _measure(ctx: BuildContext, record: Record, cases: list[str]) -> Iterator[Tr
         yield node, TKG.decisionDate, date(record.withdrawn)
     for code in dict.fromkeys(row.split("HS", ",")):
         if (product_node := ctx.products.tariff_line(USA, code, f"{FILE}:{row.line}")) is not None:
-            yield node, TKG.coversProduct, product_node
+            yield node, TKG.recordProduct, product_node
     for case in cases:
         yield node, SKOS.closeMatch, gad_node(case)

@@ -1,6 +1,7 @@
 """US anti-dumping and countervailing duty orders in place about mid-2020, from the USITC's list.
 
-One ``tkg:Measure`` per order at ``measure/us-adcvd/{Commerce case number}``: anti-dumping or
+One ``tkg:MeasureRecord`` per listed order at ``measure/us-adcvd/{Commerce case number}`` (the order
+measure itself is ``measure/us-order/{number}``, derived by ``us_adcvd_orders``): anti-dumping or
 countervailing duty by the number's A-/C- prefix, ``tkg:affects`` the country, ``tkg:startDate`` the
 order date, and ``skos:closeMatch`` to the Global Antidumping Database case(s) with the same number.
 
@@ -30,7 +31,7 @@ from ..context import BuildContext
 from ..sources import Row, read_csv
 from ..terms import DCTERMS, SKOS, TKG, date, text
 from . import Triple
-from .adcvd_common import AD, CVD, US, USA, YMD_SLASH, economy_code, gad_node, measure, measure_node, one_line, \
+from .adcvd_common import AD, CVD, US, USA, YMD_SLASH, economy_code, gad_node, measure_node, one_line, record, \
     source_date
 from .gad_usa import index as gad_index
 
@@ -59,6 +60,28 @@ def normalise(value: str) -> str:
 
 
 def triples(ctx: BuildContext) -> Iterator[Triple]:
+    orders, counts = read_orders(ctx)
+    skipped, dropped, shifted, merged, applied = (counts[k] for k in ("skipped", "dropped", "shifted", "merged",
+                                                                     "applied"))
+    economy_code(ctx, USA, ORDERS)
+    gad = gad_index(ctx)
+    linked = 0
+    for order in orders.values():
+        cases = gad.by_doc.get(order.number, [])
+        linked += bool(cases)
+        if cases and order.ordered < (begun := min(gad.initiated[case] for case in cases)):
+            raise order.row.fail("Order date", f"{order.ordered} is before the initiation of GAD case(s) "
+                                               f"{', '.join(cases)} ({begun}), which have the same case number")
+        yield from _order(order, cases, gad.initiated)
+    ctx.note(SOURCE, f"{len(orders)} orders ({sum(o.number[0] == 'A' for o in orders.values())} AD, "
+                     f"{sum(o.number[0] == 'C' for o in orders.values())} CVD); {linked} linked to a GAD case by "
+                     f"case number; {applied - dropped} cells corrected and {dropped} row(s) dropped by {FIXES}")
+    ctx.note(SOURCE, f"{skipped} empty row(s) skipped; {shifted} rows with the country in Column2; "
+                     f"{merged} rows merged into an order listed once per product class")
+
+
+def read_orders(ctx: BuildContext) -> tuple[dict[str, "Order"], dict[str, int]]:
+    """The list's orders by Commerce case number, with the reviewed fixes applied, and what was done."""
     fixes = _fixes(ctx)
     applied: set[tuple[int, str]] = set()
     orders: dict[str, Order] = {}
@@ -99,21 +122,8 @@ def triples(ctx: BuildContext) -> Iterator[Triple]:
         order.products.append(product)
     for key in sorted(set(fixes) - applied):
         raise fixes[key][2].fail("line", f"this fix matches no row of {ORDERS}; review it")
-    economy_code(ctx, USA, ORDERS)
-    gad = gad_index(ctx)
-    linked = 0
-    for order in orders.values():
-        cases = gad.by_doc.get(order.number, [])
-        linked += bool(cases)
-        if cases and order.ordered < (begun := min(gad.initiated[case] for case in cases)):
-            raise order.row.fail("Order date", f"{order.ordered} is before the initiation of GAD case(s) "
-                                               f"{', '.join(cases)} ({begun}), which have the same case number")
-        yield from _order(order, cases, gad.initiated)
-    ctx.note(SOURCE, f"{len(orders)} orders ({sum(o.number[0] == 'A' for o in orders.values())} AD, "
-                     f"{sum(o.number[0] == 'C' for o in orders.values())} CVD); {linked} linked to a GAD case by "
-                     f"case number; {len(applied) - dropped} cells corrected and {dropped} row(s) dropped by {FIXES}")
-    ctx.note(SOURCE, f"{skipped} empty row(s) skipped; {shifted} rows with the country in Column2; "
-                     f"{merged} rows merged into an order listed once per product class")
+    return orders, {"skipped": skipped, "dropped": dropped, "shifted": shifted, "merged": merged,
+                    "applied": len(applied)}
 
 
 Fixes = dict[tuple[int, str], tuple[str, str | None, Row]]  # (line, column) -> (found, corrected, fix row)
@@ -152,9 +162,9 @@ def _order(order: Order, cases: list[str], initiated: dict[str, dt.date]) -> Ite
     kind = KINDS[order.number[0]]
     name = "anti-dumping" if kind == AD else "countervailing duty"
     products = "; ".join(dict.fromkeys(order.products))
-    begun = min((initiated[case] for case in cases), default=order.ordered)  # the WTO-era test, by initiation
-    yield from measure(node, f"{products} from {order.country} (US {name} order {order.number})", kind,
-                       [order.economy] if order.economy else [], begun)
+    yield from record(node, f"{products} from {order.country} (US {name} order {order.number}, USITC list entry)",
+                      [order.economy] if order.economy else [])
+    yield node, TKG.stage, text(f"{name} order in place (USITC list, about mid-2020)")
     yield node, DCTERMS.identifier, text(order.number)
     yield node, TKG.docCaseNumber, text(order.number)
     yield node, TKG.startDate, date(order.ordered)

@@ -10,10 +10,11 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .cli_options import FORMATS, _open, store_option
+from .export_cli import export
 from .graph.errors import TradeKGError
+from .network_cli import network
 from .settings import default_store
-
-FORMATS = click.Choice(["table", "csv", "tsv", "json"])
 
 
 class _Group(click.Group):
@@ -38,24 +39,6 @@ def cli() -> None:
       tradekg sparql "SELECT …"     ask it anything in SPARQL
     The store lives in ~/.local/share/tradekg/store unless --store or $TRADEKG_STORE says otherwise.
     """
-
-
-def store_option(command):
-    """--store, --endpoint and --update-endpoint: where the graph lives (one of the two kinds)."""
-    command = click.option("--update-endpoint", envvar="TRADEKG_UPDATE_ENDPOINT", default=None,
-                           help="SPARQL 1.1 Update URL [default: derived from --endpoint, e.g. …/update].")(command)
-    command = click.option("--endpoint", envvar="TRADEKG_ENDPOINT", default=None,
-                           help="Use this SPARQL 1.1 endpoint instead of the embedded store [$TRADEKG_ENDPOINT]. "
-                                "Credentials: $TRADEKG_ENDPOINT_TOKEN, or $TRADEKG_ENDPOINT_USER and _PASSWORD.")(command)
-    return click.option("--store", "store_path", type=click.Path(path_type=Path), default=None,
-                        help="Folder of the embedded store [default: $TRADEKG_STORE or "
-                             "~/.local/share/tradekg/store].")(command)
-
-
-def _open(store_path: Path | None, endpoint: str | None = None, update_endpoint: str | None = None):
-    from .graph.store import open_store
-
-    return open_store(store_path or default_store(), endpoint, update_endpoint)
 
 
 @cli.command()
@@ -125,6 +108,26 @@ def push(store_path: Path | None, endpoint: str, update_endpoint: str | None) ->
 
 
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+_UPDATE = re.compile(r"\b(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY)\b", re.IGNORECASE)
+_PROLOGUE = re.compile(r"^\s*(?:(?:PREFIX\s+[\w-]*:\s*|BASE\s+)<[^>]*>\s*)*", re.IGNORECASE)
+
+
+def _query_form(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE; an update or a misspelt keyword is refused with what to do, before
+    the store is opened (the parser would only say which token it expected)."""
+    from .graph.errors import BadParameters
+
+    body = re.sub(r"#[^\n]*", "", text)
+    if form := _FORM.search(body):
+        return form.group(1).upper()
+    start = body[_PROLOGUE.match(body).end():].strip()
+    if _UPDATE.match(start):
+        raise BadParameters("`tradekg sparql` answers queries (SELECT, ASK, CONSTRUCT, DESCRIBE), not updates: the "
+                            "graph is rebuilt from the source data by `tradekg build` (edit data/ and rebuild), or "
+                            "send the update to the API's /sparql with its update token (TRADEKG_UPDATE_TOKEN)")
+    first = start.splitlines()[0][:60] if start else "(nothing)"
+    raise BadParameters(f"a SPARQL query starts with SELECT, ASK, CONSTRUCT or DESCRIBE (after any PREFIX lines); "
+                        f"this one starts with {first!r}")
 
 
 def _read_query(query: str) -> str:
@@ -153,10 +156,8 @@ def sparql(store_path: Path | None, endpoint: str | None, update_endpoint: str |
     from .graph.results import write
 
     text = _read_query(query)
+    kind = _query_form(text)
     store = _open(store_path, endpoint, update_endpoint)
-    body = re.sub(r"#[^\n]*", "", text)
-    form = _FORM.search(body)
-    kind = form.group(1).upper() if form else "SELECT"
     if kind == "ASK":
         click.echo("true" if store.ask(text) else "false")
     elif kind in ("CONSTRUCT", "DESCRIBE"):
@@ -199,7 +200,7 @@ def run_query(store_path: Path | None, endpoint: str | None, update_endpoint: st
     query = get(name)
     bindings = query.bind(raw)
     if show:
-        click.echo(bind_values(query.text, bindings))
+        click.echo(bind_values(query.sparql(bindings), bindings))
         return
     click.echo(write(run(_open(store_path, endpoint, update_endpoint), name, **raw), fmt), nl=False)
 
@@ -219,7 +220,7 @@ def stats(store_path: Path | None, endpoint: str | None, update_endpoint: str | 
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--store", "store_path", type=click.Path(path_type=Path), default=None,
               help="Folder of the embedded store [default: $TRADEKG_STORE or ~/.local/share/tradekg/store]; "
                    "built from the bundled data if it does not exist.")
@@ -246,9 +247,8 @@ def serve(host: str, port: int, store_path: Path | None, endpoint: str | None, c
     run(host, port, settings, workers, echo=lambda m: click.echo(m, err=True))
 
 
-from .network_cli import network  # noqa: E402 - the `network` group; it uses store_option and _open above
+cli.add_command(network)  # `tradekg network …`
+cli.add_command(export)   # `tradekg export VIEW --out FILE`
+from .dump_cli import dump  # noqa: E402 - `tradekg dump [--format nquads|trig] [--graph NAME] --out FILE`
 
-cli.add_command(network)
-from .export_cli import export  # noqa: E402 - `tradekg export VIEW --format FMT --out FILE`
-
-cli.add_command(export)
+cli.add_command(dump)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .cli import _open, store_option
+from .cli_options import _open, store_option
 from .network_cli import _filters, view_filters
 
 SUFFIXES = {".graphml": "graphml", ".gexf": "gexf", ".cyjs": "cyjs", ".json": "json", ".dot": "dot", ".gv": "dot",
@@ -48,7 +48,7 @@ def export(store_path: Path | None, endpoint: str | None, update_endpoint: str |
     """
     from dataclasses import replace
 
-    from .graph.errors import BadParameters
+    from .graph.errors import BadParameters, ExportError
     from .graph.exporters import check_format, write
     from .queries.exports import export_view
 
@@ -58,6 +58,8 @@ def export(store_path: Path | None, endpoint: str | None, update_endpoint: str |
             raise BadParameters(f"cannot tell the format from {out.name!r}: give --format "
                                 f"(graphml, gexf, cyjs, json, dot, csv, html, png or svg)")
     check_format(fmt)
+    if not out.parent.is_dir():  # refused now, not after projecting the view
+        raise ExportError(f"no such folder: {out.parent}; create it first, or give --out a file in an existing folder")
     graph, meta = export_view(_open(store_path, endpoint, update_endpoint), view, economies=economies,
                               center=center, radius=radius, **_filters(options))
     write(graph, fmt, out, replace(meta, size_by=size_by, label_top=labels))

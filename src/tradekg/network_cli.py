@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .cli import _open, store_option
+from .cli_options import _open, store_option
 
 OUTPUT = click.Choice(["table", "json"])
 
@@ -107,8 +107,11 @@ def paths_command(store_path: Path | None, endpoint: str | None, update_endpoint
     Ranked by hops, then by the sum of 1/weight over hops (a hop backed by more links costs less).
     Each hop lists the agreements, disputes or measures behind it, the triples and their named graphs.
     """
+    from .queries import CONVERTERS
     from .queries.paths import combined, describe, k_paths
 
+    for code in (a, b):  # a misspelt economy is refused now, not after projecting every view
+        CONVERTERS["economy"](code)
     graph = combined(_open(store_path, endpoint, update_endpoint), as_of)
     found = k_paths(graph, a, b, k)
     if fmt == "json":

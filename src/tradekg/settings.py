@@ -1,9 +1,11 @@
-"""Where things live, read once from the environment and passed down (never a mutable global)."""
+"""Where the embedded store lives, read from the environment when asked (never a mutable global).
+
+The API's settings (timeouts, row cap, CORS, update token) are :class:`tradekg.api.settings.Settings`.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -13,14 +15,3 @@ def default_store() -> Path:
         return Path(os.environ["TRADEKG_STORE"]).expanduser()
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(base) / "tradekg" / "store"
-
-
-@dataclass(frozen=True)
-class Settings:
-    store: Path
-    endpoint: str | None = None
-
-    @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        env = os.environ if environ is None else environ
-        return cls(store=default_store(), endpoint=env.get("TRADEKG_ENDPOINT") or None)
