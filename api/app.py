@@ -49,6 +49,9 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.engine.warm_up()  # start the /sparql workers now, not on the first query
+        # a lifespan may start again after a shutdown (a test client per request): fresh threads each time
+        app.state.sparql_threads = ThreadPoolExecutor(max_workers=SPARQL_THREADS, thread_name_prefix="tradekg-sparql")
+        app.state.catalog.budget.open()
         stop = threading.Event()
         if settings.reload_check_s > 0:
             threading.Thread(target=_follow_rebuilds, args=(app, stop), name="tradekg-follow-rebuilds",

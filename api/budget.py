@@ -35,10 +35,11 @@ class Budget:
 
     def __init__(self, timeout_s: float = 30.0, slots: int = 2, queue: int = 8):
         self.timeout_s, self.slots, self.queue = timeout_s, slots, queue
-        self._pool = ThreadPoolExecutor(max_workers=slots, thread_name_prefix="tradekg-heavy")
+        self._pool = self._new_pool()
         self._pending = 0
         self._lock = threading.Lock()
         self._inside = threading.local()
+        self._closed = False
 
     def submit(self, work: Callable[[], T]) -> Future[T]:
         """Start ``work`` on a slot (or refuse at once, OverBudget, when slots and queue are full)."""
@@ -79,7 +80,19 @@ class Budget:
             return work()
         return self.wait(self.submit(work), what)
 
+    def _new_pool(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(max_workers=self.slots, thread_name_prefix="tradekg-heavy")
+
+    def open(self) -> None:
+        """Ready for work again after :meth:`close` (an app's lifespan can start more than once, as in
+        tests that open a client per request)."""
+        with self._lock:
+            if self._closed:
+                self._pool, self._closed = self._new_pool(), False
+
     def close(self) -> None:
+        with self._lock:
+            self._closed = True
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 

@@ -194,6 +194,10 @@ class QueryPool:
     # -- workers -------------------------------------------------------------------------------
     def warm_up(self) -> None:
         with self._lock:
+            if self._closed:  # started again after close (an app whose lifespan runs more than once)
+                self._closed = self._started = False
+                if self._relaunch is not None:  # the closed fork server is gone: a new one
+                    self._launcher, self._retired = self._relaunch(), []
             if self._started:
                 return
             self._started = True

@@ -79,3 +79,20 @@ def test_cursor_pages_are_stable():
     assert [i["id"] for i in second] == [f"DS{n}" for n in range(11, 21)]
     with pytest.raises(BadParameters):
         ordered.page(10, "not a cursor!")
+
+
+def test_app_serves_again_after_its_lifespan_restarts():
+    # Schemathesis and some test clients start and stop the app's lifespan once per request: heavy REST
+    # work and /sparql must be answered after a stop and a new start, not refused with a dead thread pool.
+    from fastapi.testclient import TestClient
+    from mini import mini_store
+
+    from tradekg.api.app import create_app
+
+    app = create_app(mini_store(), Settings(sparql_workers=1))
+    for _ in range(2):
+        with TestClient(app) as client:
+            assert client.get("/network/disputes/edges", params={"limit": 5}).status_code == 200
+            answer = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"},
+                                headers={"Accept": "application/sparql-results+json"})
+            assert answer.status_code == 200 and answer.json()["boolean"] is True

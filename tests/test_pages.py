@@ -299,8 +299,8 @@ def test_public_cors_can_be_turned_off():
 def _python_example() -> tuple[str, str]:
     """The code block of docs/python.md and the output block printed after it."""
     text = (Path(__file__).parent.parent / "docs" / "python.md").read_text(encoding="utf-8")
-    code = text.split("```python\n", 1)[1].split("```", 1)[0]
-    output = text.split("```python\n", 1)[1].split("```", 2)[2].split("```\n", 1)[1].split("```", 1)[0]
+    code, after = text.split("```python\n", 1)[1].split("```\n", 1)
+    output = after.split("```\n", 1)[1].split("```", 1)[0]  # the next fenced block: what the code prints
     return code, output
 
 
