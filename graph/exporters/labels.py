@@ -5,8 +5,10 @@ connected economies are all European: the EU's members share its many agreements
 economies the filter names and for the big players of every group, so the rule is:
 
 1. the economies the filters name (``economies``, ``center``), always;
-2. then, round by round, the next biggest member of each community (largest community first), "biggest" by
-   the view's weight (``strength``: the sum of the node's edge weights), until ``label_top`` nodes are named.
+2. then the biggest member of each community (largest community first), "biggest" by the view's weight
+   (``strength``: the sum of the node's edge weights);
+3. then the next biggest members, the remaining labels shared among communities in proportion to their number
+   of members, until ``label_top`` nodes are named.
 
 Economies come before other nodes (measures, agreements) when a view holds both. A community is named in a
 legend by its largest members (``USA, MEX, CAN``), with the same weight.
@@ -73,20 +75,30 @@ def communities(graph: nx.Graph) -> dict[str, list[object]]:
 
 
 def main_nodes(graph: nx.Graph, meta: ExportMeta) -> list[object]:
-    """The nodes to label (see the module's rule): the named ones, then the biggest of each community in turn."""
+    """The nodes to label (see the module's rule): the named ones, the biggest of each community, then the
+    remaining labels shared among communities in proportion to their size (the D'Hondt rule), so a large
+    community is not named as sparsely as a group of three islands. (In proportion to weight, the dense
+    European community took every label of the agreements view again.)"""
     if meta.label_top <= 0:
         return []
     chosen = dict.fromkeys(named(graph, meta))
     economies = any(d.get("type") == "economy" for _, d in graph.nodes(data=True))
     queues = [[n for n in members if not economies or graph.nodes[n].get("type") == "economy"]
               for members in communities(graph).values()]
-    queues = [q for q in queues if q]
-    depth = 0
-    while len(chosen) < meta.label_top and any(depth < len(q) for q in queues):
-        for q in queues:
-            if depth < len(q) and len(chosen) < meta.label_top:
-                chosen.setdefault(q[depth])
-        depth += 1
+    queues = [q for q in queues if q]  # largest community first
+    given = [0] * len(queues)
+    for i, q in enumerate(queues):  # the biggest of each community
+        if len(chosen) >= meta.label_top:
+            break
+        chosen.setdefault(q[0])
+        given[i] = 1
+    while len(chosen) < meta.label_top:
+        open_ = [i for i, q in enumerate(queues) if given[i] < len(q)]
+        if not open_:
+            break
+        i = max(open_, key=lambda j: (len(queues[j]) / (given[j] + 1), -j))
+        chosen.setdefault(queues[i][given[i]])
+        given[i] += 1
     return list(chosen)
 
 

@@ -58,7 +58,7 @@ def _draw(graph: nx.Graph, meta: ExportMeta, fmt: str) -> bytes:
         ax.set_title(meta.title, fontsize=12, loc="left")
         note = (f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges · node size: {meta.size_by} · "
                 f"labels: {'the economies the filter names (boxed), then ' if named else ''}the biggest by weight "
-                "(strength) in each community in turn")
+                "(strength) in each community, more in the bigger ones")
         if meta.about:
             note = f"{meta.about}\n{note}"
         ax.text(0, -0.02, note, transform=ax.transAxes, fontsize=8, va="top", color="#444444")
