@@ -181,7 +181,8 @@ def dot(graph: nx.Graph, meta: ExportMeta) -> bytes:
     ``dot -Tsvg``, ``neato -Tsvg`` and ``neato -n -Tsvg`` all draw our picture instead of searching for one
     (plain ``dot`` never finished on the bigger views). Every attribute is kept (flat); the node's ``label``
     is what Graphviz writes in it: the economy's code (bold when :mod:`.labels` names it), nothing on other
-    nodes but the ones it names; the full name is kept as ``name`` and shown as the SVG tooltip."""
+    nodes but the ones it names; the full name is kept as ``tooltip`` (shown on hover in SVG; a ``name``
+    attribute would break pydot, whose Node takes ``name`` as its id)."""
     from . import labels
 
     flat = flat_copy(graph, meta)
@@ -206,7 +207,7 @@ def dot(graph: nx.Graph, meta: ExportMeta) -> bytes:
         x, y = pos[n]
         economy = graph.nodes[n].get("type", "economy") == "economy"
         shown = labels.text(graph, n) if (economy or n in main) else ""
-        extra = {"name": d.get("label", str(n)), "tooltip": d.get("label", str(n)), "label": shown,
+        extra = {"tooltip": d.get("label", str(n)), "label": shown,
                  "fillcolor": colour[n], "width": f"{size[n]:.2f}", "pos": f"{x * half:.1f},{y * half:.1f}!"}
         if n in main:
             extra.update(fontname="Helvetica-Bold", fontsize="11")
