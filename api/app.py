@@ -35,7 +35,8 @@ DESCRIPTION = """A knowledge graph of international trade relationships — econ
 agreements, trade measures, disputes and HS products — built from real public data.
 
 * **Relationship endpoints** answer common questions as JSON without SPARQL. Every list is paginated
-  with a stable cursor (`next`), has a maximum page size, and names the named graphs (`sources`) its
+  with a stable cursor: `next` is the URL of the next page (also a `Link: <…>; rel="next"` header), the same
+  filters kept; lists have a maximum page size, and names the named graphs (`sources`) its
   answer came from. Economy codes accept ISO codes in any case and aliases (EU, US, Chinese Taipei).
 * **`/sparql`** is a standard SPARQL 1.1 Protocol endpoint (read-only) for SPARQLWrapper, YASGUI,
   rdflib's SPARQLStore or curl; the query catalog behind every answer is at **`/queries`**.
