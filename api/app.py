@@ -95,7 +95,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
                            allow_headers=["Accept", "Authorization", "Content-Type"],
-                           expose_headers=["X-TradeKG-Truncated"])
+                           expose_headers=["X-TradeKG-Truncated", "Link"])  # Link: a list's next page
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes)
     app.add_middleware(AccessLog)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

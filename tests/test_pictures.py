@@ -118,6 +118,14 @@ def test_old_clients_passing_next_as_cursor_still_page(client):
     assert [i["code"] for i in first["items"] + second["items"]] == ["CAN", "CHN", "JPN", "MEX", "USA", "VEN"]
 
 
+@pytest.mark.parametrize("origins", [(), ("https://a.example",)], ids=["public", "allow-list"])
+def test_browsers_on_other_sites_can_read_the_link_header(store, origins):
+    with TestClient(create_app(store, Settings(sparql_workers=1, cors_origins=origins))) as other:
+        answer = other.get("/economies", params={"limit": 2}, headers={"Origin": "https://a.example"})
+    assert answer.status_code == 200 and answer.headers["link"].startswith("<http")
+    assert "link" in answer.headers["access-control-expose-headers"].lower().replace(" ", "").split(",")
+
+
 def test_csv_catalog_pages_carry_the_same_link(client):
     json_page = client.get("/queries/economies", params={"limit": 2})
     csv_page = client.get("/queries/economies", params={"limit": 2, "format": "csv"})

@@ -131,15 +131,18 @@ class CommunityPage(Page[Community]):
 
 
 Filter = Annotated[str | None, Query(max_length=100)]
+Year = Annotated[int | None, Query(ge=1900, le=2100, description="trade-covered view: the year of the flows "
+                                                                 "(default: the latest with covered trade).")]
 
 
 def _view(catalog: CatalogDep, view: Annotated[ViewName, Path()], as_of: AsOf = None,
           date_from: Annotated[AsOf, Query(alias="from")] = None, date_to: Annotated[AsOf, Query(alias="to")] = None,
-          measure_type: Filter = None, agreement_type: Filter = None, chapter: Filter = None) -> nx.Graph:
+          measure_type: Filter = None, agreement_type: Filter = None, chapter: Filter = None,
+          year: Year = None) -> nx.Graph:
     """The projected view (kept per filters); a filter the view does not take is a 422 problem."""
     given = {"as_of": as_of, "from": date_from, "to": date_to, "measure_type": measure_type,
-             "agreement_type": agreement_type, "chapter": chapter}
-    filters = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in given.items() if v}
+             "agreement_type": agreement_type, "chapter": chapter, "year": year}
+    filters = {k: v.isoformat() if hasattr(v, "isoformat") else str(v) for k, v in given.items() if v}
     return catalog.memo("views", (view, tuple(sorted(filters.items()))),
                         lambda: projections.project(catalog.store, view, **filters), 16)
 
