@@ -3,8 +3,9 @@
 Every graph is uploaded into a staging graph of its own (``…/push/staging/ID/…``, outside
 ``…/tradekg/graph/`` so the catalog's per-source questions skip it), each staging graph's triple
 count is checked against the local one, and then one SPARQL Update request moves every staging
-graph onto its real name, drops the graphs the new build no longer has and marks the push complete
-in a small status graph. Until that request has run, the status graph says the push is incomplete:
+graph onto its real name, drops the graphs the new build no longer has and removes the small status
+graph the push wrote when it began. Until that request has run, the status graph says the push is
+incomplete (a reader of the union of all graphs then also sees the staged triples, so the warning matters):
 :class:`~tradekg.graph.remote.RemoteStore` then warns on every query, and the next ``tradekg push``
 resumes it (same local graphs) or cleans it up (anything else). A server that holds no tradekg
 graph yet has no old set to protect: there the graphs are uploaded in place (no staging, no MOVE,
@@ -244,7 +245,7 @@ def _chunks(lines: list[bytes]) -> Iterable[list[bytes]]:
 @dataclass
 class Status:
     push_id: str
-    state: str          # "uploading", "complete" or "abandoned"
+    state: str          # "uploading" (a status graph exists only while a push is unfinished)
     source: str         # a digest of the local graphs: the same data resumes, other data cleans up
     started: str
     mode: str = "staged"  # "staged" (uploads beside the old graphs, then MOVE) or "in-place" (no old graphs)
@@ -263,9 +264,15 @@ def read_status(server: Server) -> Status | None:
     return Status(row["id"], row["state"], row.get("source", ""), row.get("started", ""), row.get("mode", "staged"))
 
 
-def _write_status(server: Server, status: Status, before: list[str] = (), triples: int = 0) -> None:
-    """Replace the status graph, after the given update operations, in one request."""
+def _write_status(server: Server, status: Status | None, before: list[str] = (), triples: int = 0) -> None:
+    """Replace the status graph (None: remove it), after the given update operations, in one request.
+
+    Only an unfinished push has a status graph: a server that queries the union of its graphs by default
+    (as tradekg needs) would otherwise answer catalog questions over all graphs with its triples too."""
     s = f"<{STATUS_GRAPH}>"
+    if status is None:
+        server.update(" ;\n".join([*before, f"DROP SILENT GRAPH {s}"]), triples=triples)
+        return
     data = (f'{s} <{TKG}pushId> {json.dumps(status.push_id)} ; <{TKG}pushState> {json.dumps(status.state)} ; '
             f'<{TKG}pushSource> {json.dumps(status.source)} ; <{TKG}pushStarted> {json.dumps(status.started)} ; '
             f'<{TKG}pushMode> {json.dumps(status.mode)} .')
@@ -298,7 +305,7 @@ def push(local: Any, query_url: str, update_url: str, options: PushOptions | Non
                                       for g in graphs).encode()).hexdigest()[:16]
 
     previous = read_status(server)
-    if previous and previous.state == "uploading":
+    if previous:
         if previous.source == source:
             status = previous
             progress(f"resuming the interrupted push {status.push_id} (started {status.started})")
@@ -306,7 +313,7 @@ def push(local: Any, query_url: str, update_url: str, options: PushOptions | Non
             progress(f"cleaning up the interrupted push {previous.push_id} (other data than this store's)")
             cleanup(server)
             previous = None
-    if not previous or previous.state != "uploading":
+    if not previous:
         push_id = f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{uuid.uuid4().hex[:8]}"
         mode = "staged" if server.graphs(OWN_GRAPHS) else "in-place"
         status = Status(push_id, "uploading", source, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), mode)
@@ -335,8 +342,7 @@ def push(local: Any, query_url: str, update_url: str, options: PushOptions | Non
     steps = [f"MOVE SILENT GRAPH <{staging_graph(status, g)}> TO GRAPH <{_checked(g)}>"
              for g in graphs if status.mode == "staged"]
     steps += [f"DROP SILENT GRAPH <{_checked(g)}>" for g in stale]
-    status.state = "complete"
-    _write_status(server, status, steps, triples=sum(counts.values()) if status.mode == "staged" else 0)
+    _write_status(server, None, steps, triples=sum(counts.values()) if status.mode == "staged" else 0)
     progress(f"swapped in {len(graphs)} graphs" + (f", dropped {len(stale)} stale" if stale else ""))
     return sent
 
@@ -345,10 +351,9 @@ def cleanup(server: Server) -> list[str]:
     """Undo an interrupted push: drop its staging graphs (the old graphs answer as before), or, for a
     push in place (there were no old graphs), the graphs it had sent; then mark it abandoned."""
     status = read_status(server)
-    if status is None or status.state != "uploading":
+    if status is None:
         return []
     prefix = OWN_GRAPHS if status.mode == "in-place" else f"{STAGING}{status.push_id}/"
     dropped = server.graphs(prefix)
-    status.state = "abandoned"
-    _write_status(server, status, [f"DROP SILENT GRAPH <{_checked(g)}>" for g in dropped])
+    _write_status(server, None, [f"DROP SILENT GRAPH <{_checked(g)}>" for g in dropped])
     return dropped
