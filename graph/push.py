@@ -17,7 +17,8 @@ Uploads use the Graph Store HTTP Protocol where the server has it (Oxigraph ``/s
 server finds too large (HTTP 413, Virtuoso's ``SP030 … memory exhausted``) is halved and sent again;
 connection errors and 5xx answers are retried with back-off; each request's timeout grows with its
 chunk. Credentials come from the environment only: ``TRADEKG_ENDPOINT_USER`` and
-``TRADEKG_ENDPOINT_PASSWORD`` answer a Basic or Digest challenge (Virtuoso's ``/sparql-auth``), or
+``TRADEKG_ENDPOINT_PASSWORD`` answer a Basic challenge, or a Digest one with ``TRADEKG_ENDPOINT_AUTH=digest``
+(Virtuoso's ``/sparql-auth``), or
 ``TRADEKG_ENDPOINT_TOKEN`` is sent as a Bearer token.
 """
 
@@ -92,16 +93,19 @@ def graph_store_url(query_url: str) -> str:
     return ""
 
 
-def _opener() -> urllib.request.OpenerDirector:
+def _opener(*urls: str) -> urllib.request.OpenerDirector:
     """An opener that answers a Basic or Digest challenge with the credentials from the environment."""
     user, password = os.environ.get("TRADEKG_ENDPOINT_USER"), os.environ.get("TRADEKG_ENDPOINT_PASSWORD")
     if not (user and password):
         return urllib.request.build_opener()
     manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-    manager.add_password(None, "http://", user, password)
-    manager.add_password(None, "https://", user, password)
-    return urllib.request.build_opener(urllib.request.HTTPDigestAuthHandler(manager),
-                                       urllib.request.HTTPBasicAuthHandler(manager))
+    for url in urls:
+        if url:
+            manager.add_password(None, url, user, password)
+    # One scheme: urllib's Basic handler raises on a Digest challenge instead of passing it on.
+    digest = os.environ.get("TRADEKG_ENDPOINT_AUTH", "").lower() == "digest"
+    handler = urllib.request.HTTPDigestAuthHandler if digest else urllib.request.HTTPBasicAuthHandler
+    return urllib.request.build_opener(handler(manager))
 
 
 def _checked(iri: str) -> str:
@@ -117,7 +121,7 @@ class Server:
                  progress: Callable[[str], None] = lambda _m: None):
         self.query_url, self.update_url, self.options, self.progress = query_url, update_url, options, progress
         self.store_url = graph_store_url(query_url) if options.graph_store is None else options.graph_store
-        self.opener = _opener()
+        self.opener = _opener(query_url, update_url, self.store_url)
         self.headers = {"Authorization": f"Bearer {t}"} if (t := os.environ.get("TRADEKG_ENDPOINT_TOKEN")) else {}
         self.reached = False  # no answer yet: a refused connection means a wrong URL, not a hiccup
         self.chunks_sent = 0  # upload requests so far (the crash tests stop a push after the Nth)
@@ -143,8 +147,16 @@ class Server:
                 body = e.read().decode("utf-8", "replace")[:800].strip()
                 if e.code == 413 or _TOO_LARGE.search(body):
                     raise TooLarge(f"{url} refused {triples:,} triples as too large: {body[:200]}") from e
+                if e.code in (401, 403):
+                    raise EndpointError(f"{url} refused the credentials (HTTP {e.code}): set TRADEKG_ENDPOINT_USER "
+                                        "and TRADEKG_ENDPOINT_PASSWORD (with TRADEKG_ENDPOINT_AUTH=digest for Digest, "
+                                        "e.g. Virtuoso's /sparql-auth) or TRADEKG_ENDPOINT_TOKEN, or use an "
+                                        f"endpoint that allows updates. {body[:200]}") from e
                 if e.code < 500 or attempt == self.options.retries:
                     raise EndpointError(f"{url} answered HTTP {e.code}: {body}") from e
+            except ValueError as e:  # urllib's Basic handler meeting a Digest challenge
+                raise EndpointError(f"{url} asks for another authentication scheme ({e}); for Digest set "
+                                    "TRADEKG_ENDPOINT_AUTH=digest") from e
                 reason = f"HTTP {e.code}"
             except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as e:
                 reason = str(getattr(e, "reason", e))
