@@ -355,13 +355,14 @@ def push(local: Any, query_url: str, update_url: str, options: PushOptions | Non
              for g in graphs if status.mode == "staged"]
     steps += [f"DROP SILENT GRAPH <{_checked(g)}>" for g in stale]
     _write_status(server, None, steps, triples=sum(counts.values()) if status.mode == "staged" else 0)
-    progress(f"swapped in {len(graphs)} graphs" + (f", dropped {len(stale)} stale" if stale else ""))
+    done = f"swapped in {len(graphs)} graphs" if status.mode == "staged" else f"all {len(graphs)} graphs in place"
+    progress(done + (f", dropped {len(stale)} stale" if stale else ""))
     return sent
 
 
 def cleanup(server: Server) -> list[str]:
     """Undo an interrupted push: drop its staging graphs (the old graphs answer as before), or, for a
-    push in place (there were no old graphs), the graphs it had sent; then mark it abandoned."""
+    push in place (there were no old graphs), the graphs it had sent; then remove the status graph."""
     status = read_status(server)
     if status is None:
         return []
