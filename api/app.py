@@ -35,7 +35,8 @@ DESCRIPTION = """A knowledge graph of international trade relationships — econ
 agreements, trade measures, disputes and HS products — built from real public data.
 
 * **Relationship endpoints** answer common questions as JSON without SPARQL. Every list is paginated
-  with a stable cursor (`next`), has a maximum page size, and names the named graphs (`sources`) its
+  with a stable cursor: `next` is the URL of the next page (also a `Link: <…>; rel="next"` header), the same
+  filters kept; lists have a maximum page size, and names the named graphs (`sources`) its
   answer came from. Economy codes accept ISO codes in any case and aliases (EU, US, Chinese Taipei).
 * **`/sparql`** is a standard SPARQL 1.1 Protocol endpoint (read-only) for SPARQLWrapper, YASGUI,
   rdflib's SPARQLStore or curl; the query catalog behind every answer is at **`/queries`**.
@@ -94,7 +95,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
                            allow_headers=["Accept", "Authorization", "Content-Type"],
-                           expose_headers=["X-TradeKG-Truncated"])
+                           expose_headers=["X-TradeKG-Truncated", "Link"])  # Link: a list's next page
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes)
     app.add_middleware(AccessLog)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -26,12 +26,19 @@ def encode(key: Key) -> str:
 
 
 def decode(cursor: str) -> Key:
-    """The sort key inside a cursor; BadParameters for anything not made by :func:`encode`."""
+    """The sort key inside a cursor; BadParameters for anything not made by :func:`encode`.
+
+    A whole ``next`` URL given as the cursor (as clients did when ``next`` was a bare cursor) is read for its
+    ``cursor`` parameter."""
+    if cursor.startswith(("http://", "https://", "/")):
+        from urllib.parse import parse_qs, urlsplit
+
+        cursor = (parse_qs(urlsplit(cursor).query).get("cursor") or [""])[-1]
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         key = json.loads(raw, parse_constant=_no_constant)
     except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
-        raise BadParameters(f"not a cursor from this API: {cursor[:40]!r}; use the `next` value of a page") from None
+        raise BadParameters(f"not a cursor from this API: {cursor[:40]!r}; follow the `next` URL of a page") from None
     if not isinstance(key, list) or not all(isinstance(k, (str, int, float)) and not isinstance(k, bool)
                                             for k in key):
         raise BadParameters(f"not a cursor from this API: {cursor[:40]!r}")
@@ -44,7 +51,7 @@ def decode_offset(cursor: str, most: int) -> int:
     key = decode(cursor)
     if len(key) != 1 or not isinstance(key[0], int) or not 0 <= key[0] <= most:
         raise BadParameters(f"not a cursor from this API: {cursor[:40]!r} (a page position from 0 to {most} "
-                            "was expected); use the `next` value of a page")
+                            "was expected); follow the `next` URL of a page")
     return key[0]
 
 

@@ -4,14 +4,15 @@
 
 ``us-china-trade``: US imports from and exports to China by month, 2013-01 to 2020-10 (`trade_by_month`),
 with the duties collected on the imports, and a dashed line on the time axis wherever a tariff action
-between the two took effect (`measures`: Section 301 actions of the USA on China, and China's measures on
-the USA where the graph has them).
+between the two took effect (`measures`: Section 301 actions of the USA on China in red, China's retaliation
+rounds on the USA in blue, one line a day).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 from pathlib import Path
 
 from tradekg.graph.store import EmbeddedStore
@@ -29,8 +30,15 @@ def monthly(store, exporter: str, importer: str) -> tuple[list[dt.date], list[fl
             [float(row["duties"]) / 1e9 if row.get("duties") is not None else 0.0 for row in rows])
 
 
+def _short(imposer: str, label: str) -> str:
+    """``China: additional duties on US goods ($34 billion list), from 2018-07-06`` → ``CHN US goods ($34 billion list)``."""
+    label = re.sub(r",? from \d{4}-\d{2}-\d{2}", "", label.split(": ", 1)[-1])
+    return f"{imposer} {label.replace('additional duties on ', '')}"
+
+
 def rounds(store) -> list[tuple[dt.date, str]]:
-    """(day, short label) of each tariff action between the USA and China that took effect in the window."""
+    """(day, short label) of each tariff action between the USA and China that took effect in the window:
+    the US Section 301 lists and China's retaliation rounds (measure/chn-retaliation-*)."""
     found: dict[tuple[dt.date, str], None] = {}
     for imposer, target, extra in (("USA", "CHN", {"legal_basis": S301}), ("CHN", "USA", {})):
         for row in run(store, "measures", imposer=imposer, affected=target, **extra):
@@ -38,8 +46,7 @@ def rounds(store) -> list[tuple[dt.date, str]]:
                 continue  # never took effect (List 4B)
             day = dt.date.fromisoformat(str(row["start"]))
             if FIRST <= day <= LAST:
-                label = str(row.get("label") or row["measure"]).split(": ")[-1]
-                found[(day, f"{imposer}: {label}")] = None
+                found[(day, _short(imposer, str(row.get("label") or row["measure"])))] = None
     return sorted(found)
 
 
@@ -57,14 +64,22 @@ def us_china_trade(store, out: Path) -> None:
     ax.plot(exports[0], exports[1], color="#2471a3", lw=1.6, label="US exports to China")
     ax.plot(imports[0], imports[2], color="#7d3c98", lw=1.2, ls="-", label="duties collected on those imports")
     top = max(imports[1]) * 1.12
-    for index, (day, label) in enumerate(rounds(store)):
-        ax.axvline(day, color="#555555", ls="--", lw=0.8)
-        ax.text(day, top * (0.98 - 0.06 * (index % 4)), label, fontsize=7, va="top", ha="left", color="#333333",
-                bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
+    by_day: dict[dt.date, list[str]] = {}
+    for day, label in rounds(store):
+        by_day.setdefault(day, []).append(label)
+    colours = {"USA": "#922b21", "CHN": "#1a5276"}
+    for day, labels in sorted(by_day.items()):  # one line a day; US and Chinese actions of one day share it
+        who = {label.split()[0] for label in labels}
+        colour = colours[next(iter(who))] if len(who) == 1 else "#333333"
+        ax.axvline(day, color=colour, ls="--", lw=0.8)
+        ax.text(day, top * 0.985, f"{day:%Y-%m-%d}  " + " · ".join(labels), rotation=90, fontsize=6.2, va="top",
+                ha="right", color=colour, bbox={"boxstyle": "round,pad=0.15", "facecolor": "white",
+                                                "edgecolor": "none", "alpha": 0.8})
     ax.set_ylim(0, top)
     ax.set_xlim(FIRST, LAST)
     ax.set_ylabel("billion US dollars per month")
-    ax.set_title("US–China goods trade by month, 2013-01 to 2020-10, and the tariff actions (dashed: took effect)")
+    ax.set_title("US–China goods trade by month, 2013-01 to 2020-10, and the tariff actions (dashed: took effect;\n"
+                 "red: US Section 301 lists, blue: China's retaliation rounds, grey: both that day)", fontsize=10)
     ax.grid(axis="y", color="#dddddd", lw=0.6)
     ax.legend(loc="lower left", fontsize=8, frameon=False)
     fig.text(0.01, 0.01, "Source: US Census Bureau (monthly, by HS chapter) via tradekg; tariff actions from "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from itertools import combinations
 
 import networkx as nx
@@ -24,6 +25,7 @@ TKG = "https://w3id.org/tradekg/ontology#"
 DISPUTE_FILTERS = ("as_of", "from", "to", "chapter")
 MEASURE_FILTERS = ("as_of", "from", "to", "measure_type", "chapter")
 AGREEMENT_FILTERS = ("as_of", "from", "to", "agreement_type")
+TRADE_FILTERS = ("year",)
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class View:
     entity: str  # what links two economies: dispute, agreement or measure
     build: Callable[[nx.Graph, Rows], None]
     about: str
+    weight: str | None = None  # an edge attribute the builder sets, as the weight; None: the number of links
 
 
 def _merge(triples: Iterable[Triple]) -> tuple[Triple, ...]:
@@ -95,6 +98,29 @@ def _measures(graph: nx.Graph, rows: Rows) -> None:
                                _t(m, TKG + "affects", a, r["affected_graph"])), _opt(r, "start"))
 
 
+def _trade(graph: nx.Graph, rows: Rows) -> None:
+    """Importer → exporter, weighted by the USD value of the exporter's goods that the importer's measures in
+    force cover (one tkg:TradeCoverageTotal per pair, year and flow source). One year per view: the one
+    asked for, else the latest with covered trade. Where a pair has totals from several sources of flows
+    (which cover different goods), the largest is the weight; all are listed."""
+    rows = list(rows)
+    latest = max((int(str(r["flowYear"])) for r in rows), default=None)
+    for r in rows:
+        if int(str(r["flowYear"])) != latest:
+            continue
+        t, i, x, year = str(r["total"]), str(r["importer"]), str(r["exporter"]), str(r["flowYear"])
+        _link(graph, i, x, t, (_t(t, TKG + "coverageImporter", i, r["graph"]),
+                               _t(t, TKG + "coverageExporter", x, r["graph"])), f"{year}-01-01")
+        data = graph[i][x]
+        value = int(Decimal(str(r["value"])))  # whole US dollars, as the Census reports them
+        data["value_usd"] = max(data.get("value_usd", 0), value)
+        data["year"] = year
+        data.setdefault("flow_sources", []).append(str(r["source"]))
+        data["measure_count"] = max(data.get("measure_count", 0), int(str(r["measures"])))
+        data["methods"] = str(r["methods"])
+    graph.graph["year"] = str(latest) if latest is not None else None
+
+
 def _agreements(graph: nx.Graph, rows: Rows) -> None:
     """Pair up the parties of each agreement whose periods as parties overlap (pairing here costs a
     few hundred ms; pairing in SPARQL returns ~40k rows and took 3.3 s on the full bundle)."""
@@ -134,6 +160,9 @@ VIEWS = {v.name: v for v in (
          _bipartite("measure", "role", "economy", "start"), "economies and the measures they impose or face"),
     View("economy-agreement", "economy_agreement_edges", False, AGREEMENT_FILTERS, "agreement",
          _bipartite("agreement", None, "economy", "start"), "economies and the agreements they are party to"),
+    View("trade-covered", "trade_coverage_edges", True, TRADE_FILTERS, "coverage", _trade,
+         "importer → exporter, weighted by the exporter's trade (USD) the importer's measures in force cover "
+         "in one year (--year, default the latest), each flow once", weight="value_usd"),
 )}
 
 
@@ -195,7 +224,7 @@ def project(store: Store, name: str, as_of: str | None = None, **filters: str | 
     graph: nx.Graph = nx.DiGraph() if spec.directed else nx.Graph()
     spec.build(graph, run(store, spec.query, **params))
     for _, _, data in graph.edges(data=True):
-        data["weight"] = len(data["via"])
+        data["weight"] = data[spec.weight] if spec.weight else len(data["via"])
         data[spec.entity + "s"] = sorted(data["via"])
         dates = sorted(data["dates"].values())  # dates: entity → its date (requested, start)
         data["first"], data["last"] = (dates[0], dates[-1]) if dates else (None, None)
@@ -205,7 +234,8 @@ def project(store: Store, name: str, as_of: str | None = None, **filters: str | 
         attrs = known.get(node, {"type": "economy" if "/economy/" in node else spec.entity})
         graph.nodes[node].update(label=attrs.get("label", node.rsplit("/", 1)[-1]), type=attrs["type"],
                                  code=attrs.get("code", ""), bipartite=0 if attrs["type"] == "economy" else 1)
-    graph.graph.update(view=name, filters=params)
+    year = graph.graph.pop("year", None)  # the trade view's year, when none was asked for: the latest
+    graph.graph.update(view=name, filters={**params, **({"year": year} if year else {})})
     return graph
 
 

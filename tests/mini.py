@@ -18,11 +18,12 @@ MINI = Path(__file__).parent / "data" / "mini"
 ID = "https://w3id.org/tradekg/id/"
 
 
-def mini_store() -> EmbeddedStore:
-    """An in-memory store holding mini.trig, loaded through the store's own SPARQL Update interface."""
+def mini_store(path: Path | None = None) -> EmbeddedStore:
+    """A store holding mini.trig (in memory, or on disk at ``path``), loaded through the store's own SPARQL
+    Update interface."""
     dataset = Dataset()
     dataset.parse(MINI / "mini.trig", format="trig")
-    store = EmbeddedStore(None, read_only=False)
+    store = EmbeddedStore(path, read_only=False)
     for graph in dataset.graphs():
         if not isinstance(graph.identifier, URIRef) or not len(graph) or str(graph.identifier).startswith("urn:x-rdflib"):
             continue

@@ -273,7 +273,10 @@ def test_dot_round_trip(disputes, tmp_path):
     assert {strip(n) for n in back} == set(graph)
     assert {(strip(u), strip(v)) for u, v, _ in back.edges} == set(graph.edges)
     china = {k: strip(v) for k, v in back.nodes[CHN].items()}
-    assert all(china[k] == str(v) for k, v in _flat_nodes(graph)[CHN].items())
+    want = _flat_nodes(graph)[CHN]
+    assert china.pop("tooltip") == want.pop("label") == "China" and china["label"] == "CHN"  # label: what is drawn
+    assert all(china[k] == str(v) for k, v in want.items())
+    assert all(strip(d["pos"]).endswith("!") for _, d in back.nodes(data=True))  # pinned for Graphviz
     assert strip(back.edges[CHN, USA, 0]["weight"]) == "8"
 
 

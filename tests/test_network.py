@@ -133,6 +133,8 @@ def _summary(graph):
 
 
 def _filters(name: str) -> tuple[dict[str, str], ...]:
+    if name == "trade-covered":  # takes a year, not dates
+        return ({}, {"year": "2024"})
     return ({}, {"chapter": "72"} if name == "disputes" else {"as_of": "2019-01-01"})
 
 

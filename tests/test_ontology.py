@@ -86,6 +86,7 @@ def test_expected_classes_and_properties_declared():
     }
     expected_classes |= {"CaseEvent", "ExceptionInvocation", "MeasureRecord"}  # issue 10: dated case steps, security defences
     expected_classes |= {"TradeCoverage"}  # issue 16: trade covered per measure and year
+    expected_classes |= {"TradeCoverageTotal"}  # issue 16: trade covered per economy pair and year
     assert classes == {TKG[c] for c in expected_classes}
     for prop in ("wtoMemberSince", "party", "participant", "viaBloc", "startDate", "complainant",
                  "respondent", "statusCode", "status", "agreementStatus", "imposedBy", "rate",

@@ -254,3 +254,35 @@ def test_trade_routes_sum_the_files(cut, client):
     for r in monthly:
         by_month[r["time"]] = by_month.get(r["time"], Decimal(0)) + Decimal(r["CON_VAL_MO"])
     assert {m["month"]: Decimal(str(m["value_usd"])) for m in months} == by_month
+
+
+# --- the trade-covered network view (issue 16) ---------------------------------------------------------------
+
+def test_trade_covered_view_weighs_a_pair_by_its_covered_flows_once(cut, client, tmp_path):
+    """USA → CHN in 2024: the imports from China on any line of the lists in force (1, 2, 3, 4A; not 4B), each
+    HTS10 row of the file once, read here with csv; the same weight in the API and in a GEXF export."""
+    from lxml import etree
+
+    from tradekg.graph.exporters import write
+    from tradekg.queries.exports import export_view
+    from tradekg.queries.projections import project
+
+    data, store = cut
+    lines = list_lines(data)
+    value, _duties, count = covered_by_hand(data, lines["1"] | lines["2"] | lines["3"] | lines["4A"])
+    by_list = sum(covered_by_hand(data, lines[k])[0] for k in ("1", "2", "3", "4A"))
+    assert count > 0 and value <= by_list  # a flow under lines of two lists counts once
+    usa, chn = f"{ID}economy/USA", f"{ID}economy/CHN"
+    graph = project(store, "trade-covered", year="2024")
+    assert graph.edges[usa, chn]["weight"] == int(value)
+    assert graph.graph["filters"] == {"year": "2024"}
+    assert project(store, "trade-covered").edges[usa, chn]["weight"] == int(value)  # 2024 is the latest year
+    assert project(store, "trade-covered", year="2019").number_of_edges() == 0  # flows by chapter only
+    edges = client.get("/network/trade-covered/edges", params={"year": 2024}).json()["items"]
+    assert {(e["source"], e["target"]): e["weight"] for e in edges}[("USA", "CHN")] == int(value)
+    exported, meta = export_view(store, "trade-covered", year="2024")
+    doc = etree.parse(str(write(exported, "gexf", tmp_path / "trade.gexf", meta)))
+    gexf = "{http://gexf.net/1.3}"
+    weights = {(e.get("source"), e.get("target")): e.get("weight") for e in doc.iter(f"{gexf}edge")}
+    assert weights[(usa, chn)] == str(int(value))
+    assert client.get("/network/disputes", params={"year": 2024}).status_code == 422  # a filter it does not take

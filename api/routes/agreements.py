@@ -12,7 +12,7 @@ from ..deps import ID, CatalogDep
 from ..errors import NotFound
 from ..settings import DEFAULT_PAGE_SIZE
 from . import ids
-from .common import AsOf, Cursor, Limit, Page, local, paged, text
+from .common import AsOf, Cursor, Limit, Page, PageLink, local, paged, text
 
 router = APIRouter(prefix="/agreements", tags=["Agreements"])
 AgreementId = Annotated[str, Path(description="rta/1087 (or 1087) for a WTO RTA, wto/GATT1994 (or GATT1994) for a "
@@ -59,7 +59,7 @@ class AgreementDetail(BaseModel):
 
 
 @router.get("", response_model=Page[Agreement], summary="Agreements, filtered")
-def agreements(catalog: CatalogDep,
+def agreements(catalog: CatalogDep, link: PageLink,
                party: Annotated[str | None, Query(max_length=100, description="An economy party to it.",
                                                   examples=["MEX"])] = None,
                type: Annotated[Literal["FTA", "CU", "EIA", "PSA"] | None, Query(description="RTA type.")] = None,
@@ -80,7 +80,8 @@ def agreements(catalog: CatalogDep,
                 "start": text(r.get("start")), "end": text(r.get("end")), "_iris": [str(r["agreement"])]})
         return list(found.values())
 
-    return paged(catalog, build, lambda a: (a["id"],), limit, cursor, memo=("agreements", tuple(sorted(given.items()))))
+    return paged(catalog, build, lambda a: (a["id"],), limit, cursor, link=link,
+                 memo=("agreements", tuple(sorted(given.items()))))
 
 
 class CommonAgreement(BaseModel):
@@ -100,7 +101,8 @@ Economies = Annotated[str, Query(description="Two or more economy codes or names
 
 
 @router.get("/common", response_model=Page[CommonAgreement], summary="Agreements economies share")
-def common(economies: Economies, catalog: CatalogDep, as_of: AsOf = None, limit: Limit = DEFAULT_PAGE_SIZE,
+def common(economies: Economies, catalog: CatalogDep, link: PageLink, as_of: AsOf = None,
+           limit: Limit = DEFAULT_PAGE_SIZE,
            cursor: Cursor = None) -> dict[str, Any]:
     """Agreements every listed economy is party to (WTO agreements and RTAs), in force for all of them on
     `as_of` if given (`common_agreements`, pairwise from the first economy, intersected)."""
@@ -111,7 +113,7 @@ def common(economies: Economies, catalog: CatalogDep, as_of: AsOf = None, limit:
         raise BadParameters("economies: give at least two different economies, e.g. USA,MEX")
     economies_ = [resolve(catalog, c) for c in codes]
     return paged(catalog, lambda: _shared(catalog, economies_, as_of), lambda a: (a["start"] or "", a["id"]), limit,
-                 cursor, memo=("common", tuple(economies_), as_of))
+                 cursor, link=link, memo=("common", tuple(economies_), as_of))
 
 
 def _shared(catalog, economies: list[str], as_of) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from ...graph.errors import BadParameters
 from ..deps import CatalogDep, row_iris
 from ..pagination import Ordered, page
 from ..settings import DEFAULT_PAGE_SIZE
-from .common import Cursor, Limit
+from .common import Cursor, Limit, PageLink
 
 router = APIRouter(prefix="/queries", tags=["Query catalog"])
 RESERVED = {"format", "limit", "cursor"}
@@ -41,7 +41,7 @@ class QueryInfo(BaseModel):
 
 class QueryList(BaseModel):
     items: list[QueryInfo]
-    next: str | None
+    next: str | None = Field(description="URL of the next page (also the `Link` header); null on the last page.")
     limit: int
     sources: list[str] = Field(description="Always empty: the catalog is files, not graph data.")
 
@@ -52,7 +52,7 @@ class QueryAnswer(BaseModel):
     query: str
     variables: list[str]
     items: list[dict[str, str]]
-    next: str | None
+    next: str | None = Field(description="URL of the next page (also the `Link` header); null on the last page.")
     limit: int
     sources: list[str]
 
@@ -64,10 +64,10 @@ def _info(name: str) -> QueryInfo:
 
 
 @router.get("", response_model=QueryList, summary="List the query catalog")
-def list_queries(limit: Limit = DEFAULT_PAGE_SIZE, cursor: Cursor = None) -> dict[str, Any]:
+def list_queries(link: PageLink, limit: Limit = DEFAULT_PAGE_SIZE, cursor: Cursor = None) -> dict[str, Any]:
     """Every named question this API can answer, with its parameters (types and examples)."""
     chunk, following = page(queries.names(), lambda n: (n,), limit, cursor)
-    return {"items": [_info(n) for n in chunk], "next": following, "limit": limit, "sources": []}
+    return {"items": [_info(n) for n in chunk], "next": link.to(following), "limit": limit, "sources": []}
 
 
 def _value(term) -> str:
@@ -76,7 +76,7 @@ def _value(term) -> str:
 
 @router.get("/{name}", response_model=QueryAnswer, summary="Run a catalog query",
             responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}})
-def run_query(request: Request, catalog: CatalogDep,
+def run_query(request: Request, catalog: CatalogDep, link: PageLink,
               name: str = Path(pattern=r"^[a-z][a-z0-9_]*$", examples=["disputes_between"]),
               format: Choice["json", "csv"] = "json", limit: Limit = DEFAULT_PAGE_SIZE,
               cursor: Cursor = None) -> Any:
@@ -103,10 +103,8 @@ def run_query(request: Request, catalog: CatalogDep,
         writer = csv.DictWriter(out, fieldnames=variables, lineterminator="\r\n")
         writer.writeheader()
         writer.writerows(items)
-        headers = {}
-        if following:
-            url = request.url.include_query_params(cursor=following)
-            headers["Link"] = f'<{url}>; rel="next"'
+        following_url = link.to(following)  # a Response returned as is gets no dependency headers: copy it
+        headers = {"Link": f'<{following_url}>; rel="next"'} if following_url else {}
         return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
-    return {"query": name, "variables": variables, "items": items, "next": following, "limit": limit,
+    return {"query": name, "variables": variables, "items": items, "next": link.to(following), "limit": limit,
             "sources": catalog.sources(row_iris(rows[i] for _, i in chunk))}

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Query, Request
+from fastapi import Depends, Query, Request, Response
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 from rdflib import Literal, URIRef
 from rdflib.term import Identifier
@@ -21,8 +21,31 @@ T = TypeVar("T")
 
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE,
                              description=f"Items per page (at most {MAX_PAGE_SIZE}).")]
-Cursor = Annotated[str | None, Query(max_length=2000, description="The `next` value of the previous page; "
+Cursor = Annotated[str | None, Query(max_length=2000, description="Set by the `next` URL of the previous page; "
                                      "leave out for the first page.")]
+
+
+class NextLink:
+    """The URL of a list's next page: this request's URL (same filters and limit) with the new cursor, given as
+    the body's ``next`` and as a ``Link: <…>; rel="next"`` header (RFC 8288), so clients follow it as it is."""
+
+    def __init__(self, request: Request, response: Response) -> None:
+        self.request, self.response = request, response
+
+    def to(self, cursor: str | None) -> str | None:
+        """The next page's URL for ``cursor`` (None on the last page: no URL, no header)."""
+        if cursor is None:
+            return None
+        url = str(self.request.url.include_query_params(cursor=cursor))
+        self.response.headers["Link"] = f'<{url}>; rel="next"'
+        return url
+
+
+def next_link(request: Request, response: Response) -> NextLink:
+    return NextLink(request, response)
+
+
+PageLink = Annotated[NextLink, Depends(next_link)]
 def _iso_day(value: object) -> object:
     """Only YYYY-MM-DD: pydantic would also read 0 or 1700000000 as a day (a Unix time)."""
     if value is not None and not (isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
@@ -50,7 +73,8 @@ class Page(BaseModel, Generic[T]):
     """One page of a list, with the cursor of the next page and the named graphs the answer came from."""
 
     items: list[T]
-    next: str | None = Field(description="Cursor of the next page (pass as `cursor`); null on the last page.")
+    next: str | None = Field(description="URL of the next page (the same filters and limit; also sent as a "
+                                         "`Link: <…>; rel=\"next\"` header); null on the last page.")
     limit: int = Field(description=f"The page size asked for (default {DEFAULT_PAGE_SIZE}, at most {MAX_PAGE_SIZE}).")
     sources: list[str] = Field(description="Named graphs (one per source) holding the facts on this page; "
                                            "`/sparql` can query each with GRAPH.",
@@ -58,11 +82,11 @@ class Page(BaseModel, Generic[T]):
 
 
 def paged(catalog: Catalog, items: Sequence[dict[str, Any]] | Callable[[], Sequence[dict[str, Any]]],
-          key: Callable[[dict[str, Any]], tuple], limit: int, cursor: str | None,
+          key: Callable[[dict[str, Any]], tuple], limit: int, cursor: str | None, link: NextLink,
           memo: tuple | None = None) -> dict[str, Any]:
     """A Page (as a dict) of ``items`` after ``cursor`` in ``key`` order. Each item may carry ``_iris``: the
     disputes, measures or agreements it rests on, whose sources the page lists, or ``_sources``: named graphs
-    (neither key is shown).
+    (neither key is shown). ``link`` turns the next cursor into the next page's URL (body and Link header).
 
     With ``memo`` (the route and its parameters but for paging) ``items`` is a function, called once: the
     sorted items are kept, so later pages and repeated questions cost a bisection and a slice."""
@@ -73,7 +97,8 @@ def paged(catalog: Catalog, items: Sequence[dict[str, Any]] | Callable[[], Seque
     chunk, following = ordered.page(limit, cursor)
     iris = [iri for item in chunk for iri in item.get("_iris", ())]
     given = {g for item in chunk for g in item.get("_sources", ())}
-    return {"items": chunk, "next": following, "limit": limit, "sources": sorted(given.union(catalog.sources(iris)))}
+    return {"items": chunk, "next": link.to(following), "limit": limit,
+            "sources": sorted(given.union(catalog.sources(iris)))}
 
 
 def short(term: Identifier | None) -> str | None:

@@ -12,7 +12,7 @@ from ..deps import ID, CatalogDep
 from ..errors import NotFound
 from ..settings import DEFAULT_PAGE_SIZE
 from . import ids
-from .common import Cursor, Limit, Page, local, number, paged, text
+from .common import Cursor, Limit, Page, PageLink, local, number, paged, text
 
 router = APIRouter(prefix="/disputes", tags=["Disputes"])
 DisputeId = Annotated[str, Path(description="DS544, ds544 or 544 for a WTO dispute; usmca/USMCA-MEX-GE-CORN "
@@ -70,7 +70,8 @@ Party = Annotated[str | None, Query(max_length=100, description="Economy code, n
 
 
 @router.get("", response_model=Page[Dispute], summary="Disputes, filtered")
-def disputes(catalog: CatalogDep, complainant: Party = None, respondent: Party = None, third_party: Party = None,
+def disputes(catalog: CatalogDep, link: PageLink, complainant: Party = None, respondent: Party = None,
+             third_party: Party = None,
              agreement: Annotated[str | None, Query(max_length=200, description="An agreement cited: GATT1994, "
                                                     "wto/SG, rta/1087 or an IRI.", examples=["GATT1994"])] = None,
              article: Annotated[str | None, Query(max_length=200, description="A provision cited (its paragraphs "
@@ -108,7 +109,7 @@ def disputes(catalog: CatalogDep, complainant: Party = None, respondent: Party =
                 "status": local(r.get("status")), "_iris": [str(r["dispute"])]})
         return list(found.values())
 
-    return paged(catalog, build, lambda d: (d["consultations_requested"] or "9999", d["id"]), limit, cursor,
+    return paged(catalog, build, lambda d: (d["consultations_requested"] or "9999", d["id"]), limit, cursor, link=link,
                  memo=("disputes", tuple(sorted(given.items()))))
 
 

@@ -15,7 +15,7 @@ from ..deps import Catalog, CatalogDep
 from ..errors import NotFound
 from ..settings import DEFAULT_PAGE_SIZE
 from . import ids
-from .common import Cursor, Limit, Page, number, paged, text
+from .common import Cursor, Limit, Page, PageLink, number, paged, text
 
 router = APIRouter(prefix="/economies", tags=["Economies"])
 Code = Annotated[str, Path(description="ISO 3166 alpha-3 or alpha-2 code in any case, a name, or an alias "
@@ -73,10 +73,11 @@ def _known(catalog: Catalog) -> list[tuple[str, str]]:
 
 
 @router.get("", response_model=Page[Economy], summary="Every economy")
-def economies(catalog: CatalogDep, limit: Limit = DEFAULT_PAGE_SIZE, cursor: Cursor = None) -> dict[str, Any]:
+def economies(catalog: CatalogDep, link: PageLink, limit: Limit = DEFAULT_PAGE_SIZE,
+              cursor: Cursor = None) -> dict[str, Any]:
     """WTO members, observers and other economies named by a source, by code (`economies`)."""
     return paged(catalog, lambda: list(_economies(catalog).values()), lambda e: (e["code"],), limit, cursor,
-                 memo=("economies",))
+                 link=link, memo=("economies",))
 
 
 @router.get("/{code}", response_model=Profile, summary="One economy's profile")

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from ..deps import Catalog, CatalogDep, row_iris
 from ..settings import DEFAULT_PAGE_SIZE
 from . import ids
-from .common import AsOf, Cursor, Limit, Page, local, number, paged, text
+from .common import AsOf, Cursor, Limit, Page, PageLink, local, number, paged, text
 from .disputes import dispute_id
 from .economies import Code, label, resolve
 from .measures import measure_id
@@ -65,13 +65,14 @@ def _in_force(row: dict, as_of: dt.date | None, start: str = "start", end: str =
 
 
 @router.get("/{code}/partners", response_model=Page[Partner], summary="Partners of an economy")
-def partners(code: Code, catalog: CatalogDep, via: Literal["measures", "disputes", "agreements"] = "measures",
+def partners(code: Code, catalog: CatalogDep, link: PageLink,
+             via: Literal["measures", "disputes", "agreements"] = "measures",
              as_of: AsOf = None, limit: Limit = DEFAULT_PAGE_SIZE, cursor: Cursor = None) -> dict[str, Any]:
     """Economies linked to this one through trade measures (either way), disputes (any roles) or regional
     agreements both are party to (in force on `as_of` if given), most links first."""
     economy = resolve(catalog, code)
     return paged(catalog, lambda: _partners(catalog, economy, via, as_of), lambda p: (-p["count"], p["economy"]),
-                 limit, cursor, memo=("partners", economy, via, as_of))
+                 limit, cursor, link=link, memo=("partners", economy, via, as_of))
 
 
 def _partners(catalog: Catalog, economy: str, via: str, as_of: dt.date | None) -> list[dict[str, Any]]:
@@ -112,12 +113,12 @@ def _partners(catalog: Catalog, economy: str, via: str, as_of: dt.date | None) -
 
 
 @router.get("/{code}/measures", response_model=Page[EconomyMeasure], summary="Measures of an economy")
-def economy_measures(code: Code, catalog: CatalogDep, role: Literal["imposed", "affected"] = "affected",
+def economy_measures(code: Code, catalog: CatalogDep, link: PageLink, role: Literal["imposed", "affected"] = "affected",
                      as_of: AsOf = None, limit: Limit = DEFAULT_PAGE_SIZE, cursor: Cursor = None) -> dict[str, Any]:
     """Measures that name this economy as a target, or that it imposes (in force on `as_of` if given)."""
     economy = resolve(catalog, code)
     return paged(catalog, lambda: _measures(catalog, economy, role, as_of), lambda m: (m["start"] or "", m["measure"]),
-                 limit, cursor, memo=("economy-measures", economy, role, as_of))
+                 limit, cursor, link=link, memo=("economy-measures", economy, role, as_of))
 
 
 def _measures(catalog: Catalog, economy: str, role: str, as_of: dt.date | None) -> list[dict[str, Any]]:
@@ -138,12 +139,12 @@ def _measures(catalog: Catalog, economy: str, role: str, as_of: dt.date | None) 
 
 
 @router.get("/{code}/disputes", response_model=Page[EconomyDispute], summary="Disputes of an economy")
-def economy_disputes(code: Code, catalog: CatalogDep,
+def economy_disputes(code: Code, catalog: CatalogDep, link: PageLink,
                      role: Literal["any", "complainant", "respondent", "third_party"] = "any",
                      limit: Limit = DEFAULT_PAGE_SIZE, cursor: Cursor = None) -> dict[str, Any]:
     """Disputes in which this economy takes part (in the given role), newest first, with the other parties."""
     economy = resolve(catalog, code)
-    return paged(catalog, lambda: _disputes(catalog, economy, role), _newest_first, limit, cursor,
+    return paged(catalog, lambda: _disputes(catalog, economy, role), _newest_first, limit, cursor, link=link,
                  memo=("economy-disputes", economy, role))
 
 

@@ -30,6 +30,7 @@ def export(catalog: CatalogDep, view: Annotated[ViewName, Path()], format: Forma
            as_of: AsOf = None, date_from: Annotated[AsOf, Query(alias="from")] = None,
            date_to: Annotated[AsOf, Query(alias="to")] = None, measure_type: Filter = None,
            agreement_type: Filter = None, chapter: Filter = None,
+           year: Annotated[int | None, Query(ge=1900, le=2100, description="trade-covered view: the year")] = None,
            economies: Annotated[str | None, Query(max_length=1000, description="Codes, e.g. USA,MEX")] = None,
            center: Annotated[str | None, Query(max_length=200, description="Economy code or IRI (ego network)")] = None,
            radius: Annotated[int, Query(ge=1, le=5)] = 1,
@@ -40,8 +41,8 @@ def export(catalog: CatalogDep, view: Annotated[ViewName, Path()], format: Forma
     from dataclasses import replace
 
     filters = {"from": date_from, "to": date_to, "measure_type": measure_type, "agreement_type": agreement_type,
-               "chapter": chapter}
-    given = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in filters.items() if v}
+               "chapter": chapter, "year": year}
+    given = {k: (v.isoformat() if hasattr(v, "isoformat") else str(v)) for k, v in filters.items() if v}
 
     def work() -> tuple[bytes, object]:
         graph, meta = export_view(catalog.store, view, as_of=as_of.isoformat() if as_of else None,

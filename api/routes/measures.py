@@ -11,7 +11,7 @@ from ..deps import CatalogDep
 from ..errors import NotFound
 from ..settings import DEFAULT_PAGE_SIZE
 from . import ids
-from .common import AsOf, Cursor, Limit, Page, local, number, paged, text
+from .common import AsOf, Cursor, Limit, Page, PageLink, local, number, paged, text
 from .trade import TradeCovered, trade_covered
 
 router = APIRouter(prefix="/measures", tags=["Measures"])
@@ -73,7 +73,7 @@ Filter = Annotated[str | None, Query(max_length=200)]
 
 
 @router.get("", response_model=Page[Measure], summary="Measures, filtered")
-def measures(catalog: CatalogDep, imposer: Filter = None, affected: Filter = None,
+def measures(catalog: CatalogDep, link: PageLink, imposer: Filter = None, affected: Filter = None,
              affects: Annotated[str | None, Query(max_length=200, description="Same as `affected`: an economy the "
                                                   "measure names as a target.", examples=["USA"])] = None,
              type: Annotated[str | None, Query(max_length=200, description="A measure type: section-301, "
@@ -106,7 +106,7 @@ def measures(catalog: CatalogDep, imposer: Filter = None, affected: Filter = Non
                 item["types"].append(kind)
         return list(found.values())
 
-    return paged(catalog, build, lambda m: (m["start"] or "9999", m["id"]), limit, cursor,
+    return paged(catalog, build, lambda m: (m["start"] or "9999", m["id"]), limit, cursor, link=link,
                  memo=("measures", tuple(sorted(given.items()))))
 
 
@@ -125,11 +125,11 @@ class MeasurePartner(BaseModel):
 
 
 @router.get("/{measure:path}/partners", response_model=Page[MeasurePartner], summary="Economies linked to a measure")
-def measure_partners(measure: MeasureId, catalog: CatalogDep, limit: Limit = DEFAULT_PAGE_SIZE,
+def measure_partners(measure: MeasureId, catalog: CatalogDep, link: PageLink, limit: Limit = DEFAULT_PAGE_SIZE,
                      cursor: Cursor = None) -> dict[str, Any]:
     """Who imposes the measure, whom it names, and who challenged it in which dispute (`economies_linked_to_measure`)."""
     find(catalog, measure)
-    return paged(catalog, lambda: _partners(catalog, measure), lambda p: (p["economy"],), limit, cursor,
+    return paged(catalog, lambda: _partners(catalog, measure), lambda p: (p["economy"],), limit, cursor, link=link,
                  memo=("measure-partners", measure))
 
 

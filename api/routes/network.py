@@ -17,7 +17,7 @@ from ...queries import analyses, paths, projections
 from .. import pagination
 from ..deps import Catalog, CatalogDep
 from ..settings import DEFAULT_PAGE_SIZE
-from .common import AsOf, Cursor, Limit, Page, paged
+from .common import AsOf, Cursor, Limit, Page, PageLink, paged
 
 router = APIRouter(tags=["Network"])
 ViewName = Literal[tuple(projections.VIEWS)]  # type: ignore[valid-type]
@@ -68,7 +68,7 @@ class PathModel(BaseModel):
 
 
 @router.get("/links", response_model=Page[PathModel], summary="How two economies are linked")
-def links(catalog: CatalogDep,
+def links(catalog: CatalogDep, link: PageLink,
           source: Annotated[str, Query(description="Economy code, name or alias.", max_length=100, examples=["USA"])],
           target: Annotated[str, Query(description="Economy code, name or alias.", max_length=100, examples=["MEX"])],
           k: Annotated[int, Query(ge=1, le=MAX_PATHS, description="Paths per page.")] = 5,
@@ -89,7 +89,7 @@ def links(catalog: CatalogDep,
     following = pagination.encode((wanted,)) if len(ranked) > wanted and wanted < MAX_RANK else None
     graphs = sorted({g for p in chunk for h in p["hops"] for ln in h["links"] for t in ln["triples"]
                      for g in t["graphs"]})
-    return {"items": chunk, "next": following, "limit": k, "sources": graphs}
+    return {"items": chunk, "next": link.to(following), "limit": k, "sources": graphs}
 
 
 class ViewInfo(BaseModel):
@@ -131,15 +131,18 @@ class CommunityPage(Page[Community]):
 
 
 Filter = Annotated[str | None, Query(max_length=100)]
+Year = Annotated[int | None, Query(ge=1900, le=2100, description="trade-covered view: the year of the flows "
+                                                                 "(default: the latest with covered trade).")]
 
 
 def _view(catalog: CatalogDep, view: Annotated[ViewName, Path()], as_of: AsOf = None,
           date_from: Annotated[AsOf, Query(alias="from")] = None, date_to: Annotated[AsOf, Query(alias="to")] = None,
-          measure_type: Filter = None, agreement_type: Filter = None, chapter: Filter = None) -> nx.Graph:
+          measure_type: Filter = None, agreement_type: Filter = None, chapter: Filter = None,
+          year: Year = None) -> nx.Graph:
     """The projected view (kept per filters); a filter the view does not take is a 422 problem."""
     given = {"as_of": as_of, "from": date_from, "to": date_to, "measure_type": measure_type,
-             "agreement_type": agreement_type, "chapter": chapter}
-    filters = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in given.items() if v}
+             "agreement_type": agreement_type, "chapter": chapter, "year": year}
+    filters = {k: v.isoformat() if hasattr(v, "isoformat") else str(v) for k, v in given.items() if v}
     return catalog.memo("views", (view, tuple(sorted(filters.items()))),
                         lambda: projections.project(catalog.store, view, **filters), 16)
 
@@ -170,29 +173,29 @@ def network_view(view: ViewName, graph: View) -> dict[str, Any]:
 
 
 @router.get("/network/{view}/centrality", response_model=Page[Centrality], summary="Centrality in a view")
-def centrality(view: ViewName, graph: View, catalog: CatalogDep,
+def centrality(view: ViewName, graph: View, catalog: CatalogDep, link: PageLink,
                by: Literal[analyses.MEASURES] = "degree",  # type: ignore[valid-type]
                limit: Limit = DEFAULT_PAGE_SIZE, cursor: Cursor = None) -> dict[str, Any]:
     """Degree, strength, betweenness (distance 1/weight) and eigenvector centrality per node, highest first."""
     page = paged(catalog, lambda: analyses.centrality(graph, by=by)[0],
-                 lambda r: (-r[by], -r["strength"], r["code"] or r["node"]), limit, cursor,
+                 lambda r: (-r[by], -r["strength"], r["code"] or r["node"]), limit, cursor, link=link,
                  memo=("centrality", *_key(graph), by))
     return {**page, "sources": graph_sources(graph)}
 
 
 @router.get("/network/{view}/communities", response_model=CommunityPage, summary="Communities in a view")
-def communities(view: ViewName, graph: View, catalog: CatalogDep, limit: Limit = DEFAULT_PAGE_SIZE,
+def communities(view: ViewName, graph: View, catalog: CatalogDep, link: PageLink, limit: Limit = DEFAULT_PAGE_SIZE,
                 cursor: Cursor = None) -> dict[str, Any]:
     """Louvain communities (weighted, fixed seed), largest first, with the partition's modularity."""
     rows, modularity = _analysis(catalog, graph, "communities", lambda: analyses.communities(graph))
-    page = paged(catalog, rows, lambda c: (c["community"],), limit, cursor)
+    page = paged(catalog, rows, lambda c: (c["community"],), limit, cursor, link=link)
     return {**page, "sources": graph_sources(graph), "modularity": modularity}
 
 
 @router.get("/network/{view}/edges", response_model=Page[Edge], summary="Edges of a view")
-def edges(view: ViewName, graph: View, catalog: CatalogDep, limit: Limit = DEFAULT_PAGE_SIZE,
+def edges(view: ViewName, graph: View, catalog: CatalogDep, link: PageLink, limit: Limit = DEFAULT_PAGE_SIZE,
           cursor: Cursor = None) -> dict[str, Any]:
     """The view's edges, heaviest first, with the ids of the links behind each."""
     page = paged(catalog, lambda: analyses.edge_rows(graph), lambda r: (-r["weight"], r["source"], r["target"]),
-                 limit, cursor, memo=("edges", *_key(graph)))
+                 limit, cursor, link=link, memo=("edges", *_key(graph)))
     return {**page, "sources": graph_sources(graph)}

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from ..deps import CatalogDep
 from ..settings import DEFAULT_PAGE_SIZE
 from . import ids
-from .common import Cursor, Limit, Page, local, number, paged, text
+from .common import Cursor, Limit, Page, PageLink, local, number, paged, text
 
 router = APIRouter(prefix="/products", tags=["Products"])
 Hs = Annotated[str, Path(description="An HS 2022 chapter, heading or subheading: 72, 7208 or 720810 (dots allowed).",
@@ -34,7 +34,8 @@ class ProductPage(Page[ProductLink]):
 
 
 @router.get("/{hs}", response_model=ProductPage, summary="Measures and disputes on a product")
-def product(hs: Hs, catalog: CatalogDep, kind: Annotated[Literal["measure", "dispute"] | None, Query()] = None,
+def product(hs: Hs, catalog: CatalogDep, link: PageLink,
+            kind: Annotated[Literal["measure", "dispute"] | None, Query()] = None,
             limit: Limit = DEFAULT_PAGE_SIZE, cursor: Cursor = None) -> dict[str, Any]:
     """Measures covering the product or anything under it, and disputes concerning it or anything above it
     (`product_measures_and_disputes`)."""
@@ -44,5 +45,5 @@ def product(hs: Hs, catalog: CatalogDep, kind: Annotated[Literal["measure", "dis
                  "via": local(r.get("via")), "matches": number(r.get("matches")), "_iris": [str(r["item"])]}
                  for r in rows if kind is None or str(r["kind"]) == kind]
 
-    page = paged(catalog, build, lambda i: (i["kind"], i["id"]), limit, cursor, memo=("product", hs, kind))
+    page = paged(catalog, build, lambda i: (i["kind"], i["id"]), limit, cursor, link=link, memo=("product", hs, kind))
     return {**page, "product": hs.replace(".", "")}

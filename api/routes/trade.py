@@ -11,7 +11,7 @@ from rdflib import Literal
 
 from ..deps import CatalogDep
 from ..settings import DEFAULT_PAGE_SIZE
-from .common import Cursor, Limit, Page, local, number, paged, text
+from .common import Cursor, Limit, Page, PageLink, local, number, paged, text
 
 router = APIRouter(prefix="/trade", tags=["Trade"])
 Economy = Annotated[str | None, Query(max_length=200, description="An economy code, name or IRI.", examples=["CHN"])]
@@ -66,7 +66,7 @@ class TradeTotal(BaseModel):
 
 
 @router.get("", response_model=Page[TradeTotal], summary="Trade between economies per year")
-def trade(catalog: CatalogDep, exporter: Economy = None, importer: Economy = None,
+def trade(catalog: CatalogDep, link: PageLink, exporter: Economy = None, importer: Economy = None,
           year: Annotated[int | None, Query(ge=1900, le=2100, examples=[2019])] = None,
           limit: Limit = DEFAULT_PAGE_SIZE, cursor: Cursor = None) -> dict[str, Any]:
     """Totals per exporter, importer, year and source of flows (`trade_between`): compare rows of one source."""
@@ -83,7 +83,7 @@ def trade(catalog: CatalogDep, exporter: Economy = None, importer: Economy = Non
                 for r in catalog.run("trade_between", **given)]
 
     return paged(catalog, build, lambda t: (t["year"], t["source"], t["exporter"], t["importer"]), limit, cursor,
-                 memo=("trade", tuple(sorted(given.items()))))
+                 link=link, memo=("trade", tuple(sorted(given.items()))))
 
 
 class MonthlyTrade(BaseModel):
@@ -97,7 +97,7 @@ class MonthlyTrade(BaseModel):
 
 
 @router.get("/monthly", response_model=Page[MonthlyTrade], summary="Trade between economies by month")
-def monthly(catalog: CatalogDep, exporter: Economy = None, importer: Economy = None,
+def monthly(catalog: CatalogDep, link: PageLink, exporter: Economy = None, importer: Economy = None,
             limit: Limit = DEFAULT_PAGE_SIZE, cursor: Cursor = None) -> dict[str, Any]:
     """Monthly totals over all HS chapters (`trade_by_month`; US Census data, 2013-01 to 2020-10)."""
     from .economies import resolve
@@ -111,5 +111,5 @@ def monthly(catalog: CatalogDep, exporter: Economy = None, importer: Economy = N
                  "_sources": ["https://w3id.org/tradekg/graph/census-us-trade-hs2-monthly"]}
                 for r in catalog.run("trade_by_month", **given)]
 
-    return paged(catalog, build, lambda t: (t["exporter"], t["importer"], t["month"]), limit, cursor,
+    return paged(catalog, build, lambda t: (t["exporter"], t["importer"], t["month"]), limit, cursor, link=link,
                  memo=("trade-monthly", tuple(sorted(given.items()))))

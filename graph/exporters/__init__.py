@@ -8,7 +8,7 @@ notebook graph exports the same way. How attribute values are converted is in :m
 
 Formats (extension in brackets): graphml, gexf (GEXF 1.3, with time intervals), cyjs (Cytoscape.js
 JSON, ``{"elements": {"nodes": [...], "edges": [...]}}``), json (networkx node-link: ``nodes``,
-``links``, ``source``, ``target``), dot (Graphviz), csv (a zip of ``nodes.csv`` and ``edges.csv``
+``links``, ``source``, ``target``), dot (Graphviz, positions pinned: renders as it is), csv (a zip of ``nodes.csv`` and ``edges.csv``
 with Gephi's column names), html (one offline page), png and svg (matplotlib).
 """
 
@@ -47,7 +47,7 @@ class ExportMeta:
     sources: tuple[str, ...] = ()  # the named graphs behind the view
     size_by: str = "degree"  # node attribute that sizes nodes (a centrality score)
     colour_by: str | None = None  # node attribute that colours nodes; None: type, else community
-    label_top: int = 20  # the pictures label this many nodes, the most central first
+    label_top: int = 20  # the pictures label this many nodes (the rule is in .labels)
     creator: str = "tradekg"
 
     @property

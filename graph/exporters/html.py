@@ -16,7 +16,7 @@ from importlib.resources import files
 
 import networkx as nx
 
-from . import CENTRALITY, ExportMeta
+from . import CENTRALITY, ExportMeta, labels
 from .attrs import colours, spells
 from .tables import cy_elements
 from .xml import _edges
@@ -51,6 +51,10 @@ def page_data(graph: nx.Graph, meta: ExportMeta) -> dict:
     for edge, (_, _, _, d) in zip(elements["edges"], _edges(graph)):
         if d.get("spells"):
             edge["data"]["spells"] = [list(s) for s in spells(d)]
+    main = {str(n) for n in labels.main_nodes(graph, meta)}
+    for node in elements["nodes"]:  # labelled at every zoom, the opening one included (see page.html)
+        if node["data"]["id"] in main:
+            node["classes"] = "main"
     size_options = [c for c in CENTRALITY if any(c in d for _, d in graph.nodes(data=True))] or ["degree"]
     if not any(meta.size_by in d for _, d in graph.nodes(data=True)):  # size by degree as drawn
         for node in elements["nodes"]:
@@ -58,6 +62,7 @@ def page_data(graph: nx.Graph, meta: ExportMeta) -> dict:
     return {"meta": {"view": meta.view, "about": meta.about, "title": meta.title, "filters": meta.filters,
                      "data_date": meta.data_date, "sources": list(meta.sources), "directed": graph.is_directed(),
                      "colour_by": meta.colour_attr(graph), "legends": _legends(graph, meta),
+                     "community_names": labels.community_names(graph),
                      "size_by": meta.size_by if meta.size_by in size_options else "degree",
                      "size_options": size_options},
             "elements": elements}

@@ -1,8 +1,9 @@
 """Pictures for reports: PNG and SVG drawn with matplotlib (no display needed: the Agg backend).
 
 Nodes are coloured as on the HTML page (by type, or by community where all nodes are of one type)
-and sized by a centrality score; the ``label_top`` most central nodes are labelled with their code
-(or label); the title states the view, its filters and how old the data is.
+and sized by a centrality score; up to ``label_top`` nodes are labelled with their code (or label) by the rule
+of :mod:`.labels` (the economies the filter names, and the biggest of each community), and the legend names
+each community by its largest members; the title states the view, its filters and how old the data is.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import io
 
 import networkx as nx
 
-from . import ExportMeta, layout
+from . import ExportMeta, labels, layout
 from .attrs import colours, sizes
 
 LABEL_BOX = {"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75}
@@ -43,19 +44,21 @@ def _draw(graph: nx.Graph, meta: ExportMeta, fmt: str) -> bytes:
                                **({"connectionstyle": "arc3,rad=0.08", "arrowsize": 8} if arrows else {}))
         nx.draw_networkx_nodes(simple, pos, ax=ax, node_size=[size[n] ** 2 for n in simple],
                                node_color=[colour[n] for n in simple], linewidths=0.6, edgecolors="white")
-        ranked = sorted(graph, key=lambda n: (-score[n], str(n)))[:meta.label_top]
-        labels = {n: graph.nodes[n].get("code") or graph.nodes[n].get("label", str(n)) for n in ranked}
-        for n, text in labels.items():  # beside the node, not over it: its colour stays visible
+        named = set(labels.named(graph, meta))
+        for n in labels.main_nodes(graph, meta):  # beside the node, not over it: its colour stays visible
             offset = size[n] / 2 + 1
-            ax.annotate(text, pos[n], xytext=(offset, offset), textcoords="offset points", fontsize=9,
-                        fontweight="bold", bbox=LABEL_BOX)
+            ax.annotate(labels.text(graph, n), pos[n], xytext=(offset, offset), textcoords="offset points",
+                        fontsize=10 if n in named else 9, fontweight="bold",
+                        bbox={**LABEL_BOX, "ec": "#222222"} if n in named else LABEL_BOX)
+        names = labels.community_names(graph) if by == "community" else {}
         handles = [Line2D([], [], marker="o", linestyle="", markersize=8, markerfacecolor=c,
-                          markeredgecolor="white", label=_legend_label(by, v)) for v, c in legend.items()]
+                          markeredgecolor="white", label=labels.legend_label(by, v, names)) for v, c in legend.items()]
         ax.legend(handles=handles, title=by.replace("_", " "), loc="upper left", bbox_to_anchor=(1.0, 1.0),
                   frameon=False, fontsize=8)
         ax.set_title(meta.title, fontsize=12, loc="left")
-        note = (f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges · node size: "
-                f"{meta.size_by} · labels: top {min(meta.label_top, len(graph))} by {meta.size_by}")
+        note = (f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges · node size: {meta.size_by} · "
+                f"labels: {'the economies the filter names (boxed), then ' if named else ''}the biggest by weight "
+                "(strength) in each community, more in the bigger ones")
         if meta.about:
             note = f"{meta.about}\n{note}"
         ax.text(0, -0.02, note, transform=ax.transAxes, fontsize=8, va="top", color="#444444")
@@ -64,10 +67,6 @@ def _draw(graph: nx.Graph, meta: ExportMeta, fmt: str) -> bytes:
         buffer = io.BytesIO()
         fig.savefig(buffer, format=fmt, bbox_inches="tight", metadata=_metadata(fmt, meta))
         return buffer.getvalue()
-
-
-def _legend_label(by: str, value: str) -> str:
-    return f"community {value}" if by == "community" and value != "other" else (value or "(none)")
 
 
 def _metadata(fmt: str, meta: ExportMeta) -> dict:

@@ -176,22 +176,46 @@ def _dot_attrs(attrs: dict) -> str:
 
 
 def dot(graph: nx.Graph, meta: ExportMeta) -> bytes:
-    """Graphviz DOT: every attribute kept (flat), nodes filled by colour, ``pos`` in points for
-    ``neato -n``; the title as the graph label."""
+    """Graphviz DOT that renders as it is, in seconds at any size: every node pinned at our layout's position
+    (``pos="x,y!"`` in points, ``inputscale=72``, ``notranslate``) and ``layout=neato`` set in the file, so
+    ``dot -Tsvg``, ``neato -Tsvg`` and ``neato -n -Tsvg`` all draw our picture instead of searching for one
+    (plain ``dot`` never finished on the bigger views). Every attribute is kept (flat); the node's ``label``
+    is what Graphviz writes in it: the economy's code (bold when :mod:`.labels` names it), nothing on other
+    nodes but the ones it names; the full name is kept as ``tooltip`` (shown on hover in SVG; a ``name``
+    attribute would break pydot, whose Node takes ``name`` as its id)."""
+    from . import labels
+
     flat = flat_copy(graph, meta)
     pos = layout(graph)
     colour, _ = colours({n: d.get(meta.colour_attr(graph), "") for n, d in graph.nodes(data=True)},
                         meta.colour_attr(graph))
+    score = {n: float(d.get(meta.size_by, graph.degree(n)) or 0) for n, d in graph.nodes(data=True)}
+    size = sizes(score, 0.18, 0.7)  # inches
+    main = set(labels.main_nodes(graph, meta))
+    half = max(300.0, 40.0 * graph.number_of_nodes() ** 0.5)  # points: room grows with the number of nodes
+    weights = [float(d.get("weight", 1)) for *_, d in _edges(graph) if isinstance(d.get("weight", 1), (int, float))]
+    top = max(weights, default=1.0) or 1.0
     arrow = "->" if graph.is_directed() else "--"
+    settings = {"label": meta.title, "labelloc": "t", "layout": "neato", "inputscale": "72", "notranslate": "true",
+                "overlap": "true", "splines": "false", "outputorder": "edgesfirst"}
     lines = [f"{'digraph' if graph.is_directed() else 'graph'} {_quote(meta.view)} {{",
-             f"  graph [{_dot_attrs({'label': meta.title, 'labelloc': 't', **flat.graph})}];",
-             '  node [style="filled", fontname="Helvetica", fontsize="10"];']
+             f"  graph [{_dot_attrs({**settings, **flat.graph})}];",
+             '  node [shape="circle", fixedsize="shape", style="filled", color="white", penwidth="0.5", '
+             'fontname="Helvetica", fontsize="8"];',
+             '  edge [color="#55555577", arrowsize="0.4"];']
     for n, d in flat.nodes(data=True):
         x, y = pos[n]
-        extra = {"fillcolor": colour[n], "pos": f"{x * 500:.1f},{y * 500:.1f}"}
-        lines.append(f"  {_quote(n)} [{_dot_attrs({**d, **extra})}];")
+        economy = graph.nodes[n].get("type", "economy") == "economy"
+        shown = labels.text(graph, n) if (economy or n in main) else ""
+        extra = {"tooltip": d.get("label", str(n)), "label": shown,
+                 "fillcolor": colour[n], "width": f"{size[n]:.2f}", "pos": f"{x * half:.1f},{y * half:.1f}!"}
+        if n in main:
+            extra.update(fontname="Helvetica-Bold", fontsize="11")
+        lines.append(f"  {_quote(n)} [{_dot_attrs({**{k: v for k, v in d.items() if k != 'label'}, **extra})}];")
     for u, v, k, d in _edges(flat):
-        attrs = {**d, **({"key": k} if k is not None else {})}
-        lines.append(f"  {_quote(u)} {arrow} {_quote(v)}" + (f" [{_dot_attrs(attrs)}]" if attrs else "") + ";")
+        w = d.get("weight", 1)
+        width = 0.4 + 2.6 * (float(w) / top) ** 0.5 if isinstance(w, (int, float)) and not isinstance(w, bool) else 1
+        attrs = {**d, **({"key": k} if k is not None else {}), "penwidth": f"{width:.2f}"}
+        lines.append(f"  {_quote(u)} {arrow} {_quote(v)} [{_dot_attrs(attrs)}];")
     lines.append("}")
     return ("\n".join(lines) + "\n").encode("utf-8")

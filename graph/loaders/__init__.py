@@ -28,8 +28,10 @@ def registry() -> list[tuple[str, TripleSource]]:
     from . import china_retaliation, ita_retaliation, retaliation_links  # measures of other economies (issue 10)
     from . import us_adcvd_orders, wto_ds_summaries, wto_security_exceptions  # issue 10
     from . import wikidata_qids
+    from . import hs1992, hs2012, hs2017  # older HS editions correlated with HS 2022 (issue 16)
 
     order = (ontology, wto_members, wto_ds_gateway, wto_ds_crawl, wto_rta, desta, hs2022,
+             hs2017, hs2012, hs1992,
              us_section301, us_section232, us_mfn,  # Section 301 first: shared tariff lines live in its graph
              gad_usa, us_adcvd, itip_us_ad, us_adcvd_orders,  # the orders derive from the three records
              china_retaliation, ita_retaliation, retaliation_links,

@@ -81,7 +81,7 @@ def triples(ctx: BuildContext) -> Iterator[Triple]:
         for code in sorted(changes[day]):
             change = changes[day][code]
             level[code] += change
-            product = ctx.products.tariff_line(CHN, code, f"{PIIE if day != ROUNDS[0][0] else MOF} ({day})")
+            product = ctx.products.tariff_line(CHN, code, f"{PIIE if day != ROUNDS[0][0] else MOF} ({day})", EDITION)
             if product is None:
                 continue
             rates.add(change)
@@ -91,9 +91,12 @@ def triples(ctx: BuildContext) -> Iterator[Triple]:
         if len(rates) == 1 and (rate := next(iter(rates))) > 0:
             yield node, TKG.rate, decimal(rate)
         ctx.note(SOURCE, f"round {day}: {len(changes[day])} lines, changes {_counts(changes[day].values())}")
-    coarse = sorted(code for code in level if len(ctx.products.hs_parent(code) or "") < 6)
-    ctx.note(SOURCE, f"{len(level)} China tariff lines (HS 2017) in the rounds of 2018-04-02 to 2019-06-01; {len(coarse)} "
-                     f"link only to an HS 2022 heading or chapter (their HS 2017 subheading is not in HS 2022): "
+    coarse = sorted(code for code in level if len(ctx.products.hs_parent(code, EDITION) or "") < 6)
+    moved = sum(code[:6] not in ctx.products.hs_codes for code in level) - len(coarse)
+    ctx.note(SOURCE, f"{len(level)} China tariff lines (HS 2017) in the rounds of 2018-04-02 to 2019-06-01; {moved} "
+                     f"whose HS 2017 subheading is not in HS 2022 reach their HS 2022 subheading through UNSD's "
+                     f"correlation; {len(coarse)} link only to an HS 2022 heading or chapter (their subheading was "
+                     f"split or is in a many-to-many group: see tkg:hsEditionCode): "
                      f"{', '.join(coarse[:20])}{' …' if len(coarse) > 20 else ''}")
     yield from _parents(ctx, lines_of)
     yield from _september(ctx)
@@ -220,16 +223,16 @@ def _september(ctx: BuildContext) -> Iterator[Triple]:
         if after < before:
             fell += 1
             continue
-        product = ctx.products.hs(code, f"{WAUGH} (hs6 {code})")
+        product = ctx.products.hs(code, f"{WAUGH} (hs6 {code})", EDITION)
         if product is None:
             continue
-        coarse += ctx.products.hs_parent(code) != code
+        coarse += len(ctx.products.hs_parent(code, EDITION) or "") < 6
         risen += 1
         yield node, TKG.coversProduct, product
         step = measure_node(f"chn-retaliation-{SEPT_2019}/rate/{code}")
         yield from _step(node, SEPT_2019, code, product, after - before, None)
         yield step, TKG.productCode, text(code)
         yield step, TKG.nomenclature, text(EDITION)
-    ctx.note(SOURCE, f"round {SEPT_2019} (Waugh HS6): {risen} HS6 codes rose ({coarse} of them not in HS 2022, "
-                     f"linked to their heading or chapter), {fell} fell (not loaded), "
+    ctx.note(SOURCE, f"round {SEPT_2019} (Waugh HS6): {risen} HS6 codes rose ({coarse} of them neither in HS 2022 "
+                     f"nor correlated to one HS 2022 subheading, linked to their heading or chapter), {fell} fell (not loaded), "
                      f"{blank} rows without a level; other dates of the series are not loaded")

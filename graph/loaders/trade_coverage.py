@@ -20,18 +20,23 @@ method and basis. A list that never took effect has neither date and covers noth
 
 Each flow counts once per measure, however many listed lines it falls under. Measures loaded later than
 this step are not covered, so it runs last.
+
+Per economy pair, year and flow source, a ``tkg:TradeCoverageTotal`` sums the flows that *any* measure of the
+importer in force that year on the exporter covers, each flow once however many measures cover it (summing
+the measures' values would count overlapping lists twice), with ``prov:wasDerivedFrom`` the per-measure
+coverages. It is the edge weight of the ``trade-covered`` network view (issue 16).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from decimal import Decimal
 
 from pyoxigraph import NamedNode
 
 from ..context import BuildContext
-from ..terms import A, ID_NS, SKOS, TKG, decimal, economy, graph_iri, instance, integer, text
+from ..terms import A, ID_NS, PROV, SKOS, TKG, decimal, economy, graph_iri, instance, integer, text
 from . import Triple
 from .trade_common import gyear
 
@@ -60,12 +65,39 @@ def triples(ctx: BuildContext) -> Iterator[Triple]:
     for quad in db.quads_for_pattern(None, TKG.coversProduct, None):
         lines_of[quad.subject].add(quad.object)
     covered = 0
+    totals: dict[tuple[int, str, str, str], tuple[set[int], set[NamedNode]]] = {}  # pair and year -> flows, parts
     for measure in sorted(lines_of, key=lambda n: n.value):
         buckets = _cover(ctx, measure, lines_of[measure], by_product, under)
         covered += bool(buckets)
         for (year, exporter, importer, source, method, why), (flows, lines) in sorted(buckets.items()):
-            yield from _coverage(ctx, measure, year, exporter, importer, source, method, why, flows, lines)
+            node = yield from _coverage(ctx, measure, year, exporter, importer, source, method, why, flows, lines)
+            if why == IN_FORCE:
+                total = totals.setdefault((year, exporter, importer, source), (set(), set()))
+                total[0].update(flows)
+                total[1].add(node)
     ctx.note(SOURCE, f"{covered} of {len(lines_of)} measures with product lines cover trade in the loaded flows")
+    for key, (flows, parts) in sorted(totals.items()):
+        yield from _total(ctx, *key, flows, parts)
+    ctx.note(SOURCE, f"{len(totals)} totals per economy pair, year and flow source (measures in force, each flow once)")
+
+
+def _total(ctx: BuildContext, year: int, exporter: str, importer: str, source: str, flows: set[int],
+           parts: set[NamedNode]) -> Iterator[Triple]:
+    """The trade of one pair in one year that the importer's measures in force on the exporter cover."""
+    node = instance("trade-coverage-total", str(year), f"{exporter}-{importer}", source)
+    records = [ctx.flows[i] for i in flows]
+    yield node, A, TKG.TradeCoverageTotal
+    yield node, TKG.coverageExporter, economy(exporter)
+    yield node, TKG.coverageImporter, economy(importer)
+    yield node, TKG.coverageYear, gyear(year)
+    yield node, TKG.flowSource, graph_iri(source)
+    yield node, TKG.valueUSD, decimal(sum((r.value for r in records), Decimal(0)))
+    duties = [r.duties for r in records if r.duties is not None]
+    if duties:
+        yield node, TKG.calculatedDutiesUSD, decimal(sum(duties, Decimal(0)))
+    yield node, TKG.flowCount, integer(len(records))
+    for part in sorted(parts, key=lambda n: n.value):
+        yield node, PROV.wasDerivedFrom, part
 
 
 def _values(db, subject: NamedNode, predicate: NamedNode) -> set[str]:
@@ -131,7 +163,7 @@ def _cover(ctx: BuildContext, measure: NamedNode, lines: set[NamedNode], by_prod
 
 
 def _coverage(ctx: BuildContext, measure: NamedNode, year: int, exporter: str, importer: str, source: str,
-              method: str, why: str, flows: set[int], lines: set[NamedNode]) -> Iterator[Triple]:
+              method: str, why: str, flows: set[int], lines: set[NamedNode]) -> Generator[Triple, None, NamedNode]:
     local = measure.value.removeprefix(ID_NS + "measure/")
     node = instance("trade-coverage", local, str(year), f"{exporter}-{importer}", source, METHOD_KEYS[method],
                     BASIS_KEYS[why])
@@ -150,3 +182,4 @@ def _coverage(ctx: BuildContext, measure: NamedNode, year: int, exporter: str, i
         yield node, TKG.calculatedDutiesUSD, decimal(sum(duties, Decimal(0)))
     yield node, TKG.flowCount, integer(len(records))
     yield node, TKG.linesMatched, integer(len(lines))
+    return node

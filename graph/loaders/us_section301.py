@@ -6,6 +6,8 @@ The product lists come from USTR's lists as flattened by DW (SOURCES.md 5a); dat
 ONLY from the curated table's sourced rows (joined on ``raw_list_code``), because the raw file has
 none. A rate that changed (List 3: 10 % then 25 %) is a series of dated ``tkg:DutyRate`` steps rather
 than one ``tkg:rate``; List 4B, suspended before it took effect, gets a scheduled date and no start.
+The lists of 2018-2019 are in the HTS of those years, whose first six digits are HS 2017 (``EDITION``):
+the product linker takes lines whose subheading HS 2022 renumbered or merged to their HS 2022 subheading.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from . import Triple
 from .us_common import PERCENT, USA, comments, end_status, legal, measure, measure_node, provenance
 
 SOURCE = "us-section301"
+EDITION = "HS 2017"  # the HTS of 2018-2019 (issue 16)
 LINES_FILE = "us-section301-dw/section301_china_tariff_lines.csv"
 CURATED_FILE = "curated/us_section301.csv"
 LISTS = ("1", "2", "3", "4A", "4B")
@@ -162,9 +165,9 @@ def _covers(ctx: BuildContext, row: Row, node: NamedNode, code: str,
     """Every HTS line of the list, as a US tariff-line node; the curated line count is cross-checked."""
     covered = coarse = 0
     for hts, where in lines.get(code, []):
-        if (product := ctx.products.tariff_line(USA, hts, where)) is not None:
+        if (product := ctx.products.tariff_line(USA, hts, where, EDITION)) is not None:
             covered += 1
-            coarse += len(ctx.products.hs_parent(hts) or "") < 6
+            coarse += len(ctx.products.hs_parent(hts, EDITION) or "") < 6
             yield node, TKG.coversProduct, product
     stated = _LINE_COUNT.search(row.raw("products_scope"))
     count = len(lines.get(code, []))
@@ -172,4 +175,4 @@ def _covers(ctx: BuildContext, row: Row, node: NamedNode, code: str,
         ctx.note(SOURCE, f"List {code}: the curated row states {stated.group(2)} tariff lines, the USTR "
                          f"list file has {count} (later amendments, SOURCES.md 5a); all {count} are loaded")
     ctx.note(SOURCE, f"List {code}: {count} HTS lines, {covered} linked to HS 2022 ({coarse} only to a heading "
-                     "or chapter: their 2018 subheading is not in HS 2022)")
+                     "or chapter: their 2018 subheading is not in HS 2022 and was split or is in a many-to-many group)")

@@ -34,7 +34,8 @@ SUFFIXES = {".graphml": "graphml", ".gexf": "gexf", ".cyjs": "cyjs", ".json": "j
               type=click.Choice(["degree", "strength", "betweenness", "eigenvector"]),
               help="The centrality score that sizes nodes (html, png, svg, gexf).")
 @click.option("--labels", default=20, show_default=True, type=click.IntRange(0),
-              help="png, svg: label this many nodes, the most central first.")
+              help="png, svg, dot, html: label this many nodes: the economies --economies/--center name, then "
+                   "the biggest (by strength) of each community in turn.")
 def export(store_path: Path | None, endpoint: str | None, update_endpoint: str | None, view: str, fmt: str | None,
            out: Path, economies: str | None, center: str | None, radius: int, size_by: str, labels: int,
            **options: str | None) -> None:

@@ -24,7 +24,8 @@ def view_filters(command):
             ("--to", "Only what held at some time on or before this day."),
             ("--measure-type", "Measure views: a measure type, e.g. section-232 or anti-dumping-duty."),
             ("--chapter", "Dispute and measure views: a 2-digit HS chapter, e.g. 72."),
-            ("--agreement-type", "Agreement views: FTA, CU, EIA or PSA."))):
+            ("--agreement-type", "Agreement views: FTA, CU, EIA or PSA."),
+            ("--year", "trade-covered view: the year of the flows (default: the latest with covered trade)."))):
         dest = name[2:].replace("-", "_") + ("_" if name == "--from" else "")
         command = click.option(name, dest, default=None, help=help_text)(command)
     return command
@@ -45,7 +46,8 @@ def network() -> None:
     \b
     Views: disputes (complainant → respondent), third-parties (third party → party),
     agreements (economies party to the same RTAs), measures (imposer → affected),
-    economy-measure and economy-agreement (bipartite). Edge weight = number of links.
+    economy-measure and economy-agreement (bipartite). Edge weight = number of links;
+    trade-covered (importer → exporter): USD of the exporter's trade the importer's measures cover.
     """
 
 
