@@ -35,7 +35,8 @@ class BuildReport:
     triples: dict[str, int] = field(default_factory=dict)  # named graph key -> triples
     notes: dict[str, list[str]] = field(default_factory=dict)
     ignored_names: dict[str, list[str]] = field(default_factory=dict)
-    seconds: dict[str, float] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time per step
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # CPU time (all threads) per step: load-proof
 
     @property
     def total(self) -> int:
@@ -44,7 +45,7 @@ class BuildReport:
     def to_json(self) -> str:
         return json.dumps({"store": str(self.store), "triples": self.triples, "total": self.total,
                            "notes": self.notes, "ignored_names": self.ignored_names,
-                           "seconds": self.seconds}, indent=2)
+                           "seconds": self.seconds, "cpu_seconds": self.cpu_seconds}, indent=2)
 
 
 def build(target: Path, data: Path | None = None, *, check_shapes: bool = True,
@@ -82,13 +83,28 @@ def _build(target: Path, data: Path, check_shapes: bool, loaders: list[tuple[str
     report = BuildReport(store=target)
     store = EmbeddedStore(staging, read_only=False)
     try:
-        _load(store.db, data, loaders, report, progress)
+        # Loaders write to and validation reads from an in-memory store (every insert and query there costs a
+        # fraction of the on-disk one); the validated graph then goes to disk in one bulk load.
+        graph = ox.Store()
+        _load(graph, data, loaders, report, progress)
         if check_shapes:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             progress("validating against ontology/shapes.ttl …")
-            validate.check(store.db, progress)
+            validate.check(graph, progress)
             report.seconds["validate"] = round(time.perf_counter() - started, 2)
-        store.optimize()
+            report.cpu_seconds["validate"] = round(time.process_time() - cpu, 2)
+        started = time.perf_counter()
+        progress("writing the store …")
+        cpu = time.process_time()
+        for part in [ox.DefaultGraph(), *graph.named_graphs()]:  # one graph at a time: half the peak memory
+            store.db.bulk_extend(graph.quads_for_pattern(None, None, None, part))
+        del graph
+        report.seconds["write"] = round(time.perf_counter() - started, 2)
+        report.cpu_seconds["write"] = round(time.process_time() - cpu, 2)
+        started, cpu = time.perf_counter(), time.process_time()
+        store.optimize()  # compacts the bulk-loaded files: catalog queries ~20 % faster (docs/benchmarks.md)
+        report.seconds["optimize"] = round(time.perf_counter() - started, 2)
+        report.cpu_seconds["optimize"] = round(time.process_time() - cpu, 2)
         layout.crash_point("loaded")
         store.close()
         (staging / "build-report.json").write_text(report.to_json(), encoding="utf-8")
@@ -150,7 +166,7 @@ def _load(db: ox.Store, data: Path, loaders: list[tuple[str, TripleSource]], rep
     for key, triples in loaders:
         if key not in sources:
             raise BuildError(f"source {key!r} has no description; add {data / 'sources' / (key + '.json')}")
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         graph = graph_iri(key)
         db.bulk_extend(ox.Quad(s, p, o, graph) for s, p, o in triples(ctx))
         if ctx._products is not None:  # tariff lines this source used, and its unmatched codes
@@ -159,6 +175,7 @@ def _load(db: ox.Store, data: Path, loaders: list[tuple[str, TripleSource]], rep
                 ctx.note(key, line)
         report.triples[key] = _count(db, graph)
         report.seconds[key] = round(time.perf_counter() - started, 2)
+        report.cpu_seconds[key] = round(time.process_time() - cpu, 2)
         progress(f"{key}: {report.triples[key]:,} triples in {report.seconds[key]:.1f} s")
         if key != "ontology":
             ctx.reconciler.check()
@@ -169,8 +186,9 @@ def _load(db: ox.Store, data: Path, loaders: list[tuple[str, TripleSource]], rep
 
 
 def _count(db: ox.Store, graph: ox.NamedNode) -> int:
-    """Distinct triples stored in one named graph (loaders may yield a fact twice)."""
-    return sum(1 for _ in db.quads_for_pattern(None, None, None, graph))
+    """Distinct triples stored in one named graph (loaders may yield a fact twice), counted by the engine."""
+    rows = db.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+    return int(next(iter(rows))["n"].value)
 
 
 def _provenance(data: Path, sources: dict, report: BuildReport, built_at: dt.datetime):

@@ -18,7 +18,7 @@ from pyshacl import validate as shacl_validate
 
 from ..ontology import SHAPES
 from .errors import ValidationError
-from .shacl_sparql import compile_shapes
+from .shacl_sparql import compile_shapes, shape_classes, subclass_closure
 
 _SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 
@@ -78,7 +78,9 @@ def store_violations(db: ox.Store, shapes: rdflib.Graph | None = None,
         return [Violation(focus=row["focus"].value, path=check.path, message=check.message, shape=check.shape)
                 for row in db.query(check.query, use_default_graph_as_union=True)]
 
-    checks = list(compile_shapes(shapes or shapes_graph()))
+    shapes = shapes or shapes_graph()
+    closure = subclass_closure(shape_classes(shapes), lambda text: db.query(text, use_default_graph_as_union=True))
+    checks = list(compile_shapes(shapes, closure))
     started, found, marks = time.perf_counter(), set(), {len(checks) * q // 4 for q in (1, 2, 3)}
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         for done, batch in enumerate(pool.map(run, checks), start=1):
