@@ -163,3 +163,70 @@ def test_push_from_another_store_cleans_up_the_interrupted_one(server, sets):
     staging = RemoteStore(server).select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
                                          "FILTER(STRSTARTS(STR(?g), \"https://w3id.org/tradekg/push/staging/\")) }")
     assert not list(staging)
+
+
+class DroppingProxy:
+    """A TCP proxy on 127.0.0.1 in front of the server that cuts the 3rd and the 6th connection before answering
+    (a reset, as a flaky network or an overloaded server does): the push retries those requests and finishes."""
+
+    def __init__(self, target_url: str):
+        import socket
+        import threading
+        from urllib.parse import urlsplit
+
+        self.target = urlsplit(target_url).port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.accepted = self.dropped = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def url(self, target_url: str) -> str:
+        return target_url.replace(f":{self.target}/", f":{self.port}/")
+
+    def _serve(self) -> None:
+        import socket
+        import threading
+
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            if self.accepted % 3 == 0 and self.dropped < 2:
+                self.dropped += 1
+                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                client.close()  # a reset, not a refusal
+                continue
+            upstream = socket.create_connection(("127.0.0.1", self.target))
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, sink) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (source, sink):
+                try:
+                    s.shutdown(2)
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def test_push_retries_connections_the_server_drops(server, sets):
+    new, new_counts = sets["new"]
+    reset(server, None)
+    proxy = DroppingProxy(server)
+    try:
+        cli_push(new, proxy.url(server))
+    finally:
+        proxy.close()
+    assert proxy.dropped == 2, "the push should have made more than six requests"
+    assert seen(server) == (new_counts, False)
