@@ -14,6 +14,7 @@ import base64
 import os
 import re
 import time
+import warnings
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -22,7 +23,7 @@ from typing import Any
 
 from rdflib.plugins.sparql.results.jsonresults import parseJsonTerm
 from rdflib.term import Identifier
-from SPARQLWrapper import CONSTRUCT, JSON, N3, POST, POSTDIRECTLY, SELECT, SPARQLWrapper
+from SPARQLWrapper import CONSTRUCT, DIGEST, JSON, N3, POST, POSTDIRECTLY, SELECT, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
 from .errors import EndpointError, QuerySyntaxError
@@ -30,7 +31,6 @@ from .store import Rows
 from .worker import Answer, Job
 
 RETRIES = 3
-INSERT_CHUNK = 5_000  # triples per INSERT DATA when the server has no Graph Store Protocol
 
 
 def values_clause(bindings: Mapping[str, Identifier]) -> str:
@@ -61,12 +61,18 @@ def bind_values(text: str, bindings: Mapping[str, Identifier]) -> str:
     return text[: match.end()] + values_clause(bindings) + text[match.end():]
 
 
+def _digest() -> bool:
+    """``TRADEKG_ENDPOINT_AUTH=digest``: answer the server's Digest challenge (Virtuoso's /sparql-auth)
+    instead of sending Basic credentials up front."""
+    return os.environ.get("TRADEKG_ENDPOINT_AUTH", "").lower() == "digest"
+
+
 def _auth_header() -> dict[str, str]:
     """Credentials from the environment only, so they never appear in commands or logs."""
     if token := os.environ.get("TRADEKG_ENDPOINT_TOKEN"):
         return {"Authorization": f"Bearer {token}"}
     user, password = os.environ.get("TRADEKG_ENDPOINT_USER"), os.environ.get("TRADEKG_ENDPOINT_PASSWORD")
-    if user and password:
+    if user and password and not _digest():
         return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
     return {}
 
@@ -76,10 +82,13 @@ class RemoteStore:
 
     def __init__(self, query_url: str, update_url: str | None = None, store_url: str | None = None,
                  timeout_s: float = 30.0, retries: int = RETRIES):
+        from .push import graph_store_url
+
         self.query_url = query_url
         self.update_url = update_url or _sibling(query_url, "update")
-        self.store_url = store_url if store_url is not None else _sibling(query_url, "store")
+        self.store_url = store_url if store_url is not None else graph_store_url(query_url)
         self.timeout_s, self.retries = timeout_s, retries
+        self._push_checked = False
 
     # -- reading ---------------------------------------------------------------------------
     def _client(self, url: str) -> SPARQLWrapper:
@@ -88,6 +97,9 @@ class RemoteStore:
         client.setTimeout(int(self.timeout_s))
         for name, value in _auth_header().items():
             client.addCustomHttpHeader(name, value)
+        if _digest():
+            client.setHTTPAuth(DIGEST)
+            client.setCredentials(os.environ.get("TRADEKG_ENDPOINT_USER"), os.environ.get("TRADEKG_ENDPOINT_PASSWORD"))
         return client
 
     def _retrying(self, url: str, call) -> Any:
@@ -171,7 +183,28 @@ class RemoteStore:
             client.setReturnFormat(JSON)
         return self._run(self.query_url, prepare).convert()
 
+    def _warn_if_incomplete(self) -> None:
+        """Once per store: warn when the status graph says a push began and neither finished nor was
+        cleaned up, so that answers from a half-pushed store never look complete."""
+        if self._push_checked:
+            return
+        self._push_checked = True
+        from .push import STATUS_GRAPH, TKG, IncompletePushWarning
+
+        try:
+            data = self._query_json(f"SELECT ?id ?state WHERE {{ GRAPH <{STATUS_GRAPH}> {{ <{STATUS_GRAPH}> "
+                                    f"<{TKG}pushId> ?id ; <{TKG}pushState> ?state }} }}", None)
+        except (EndpointError, QuerySyntaxError):
+            return
+        for row in data.get("results", {}).get("bindings", []):
+            if row["state"]["value"] == "uploading":
+                warnings.warn(IncompletePushWarning(
+                    f"{self.query_url}: push {row['id']['value']} did not finish, so this store may hold a mix "
+                    "of the old and the new graphs; run `tradekg push` again to finish it, or "
+                    "`tradekg push --clean` to go back to the old graphs"), stacklevel=3)
+
     def select(self, text: str, bindings: Mapping[str, Identifier] | None = None) -> Rows:
+        self._warn_if_incomplete()
         data = self._query_json(text, bindings)
         if "results" not in data:
             raise QuerySyntaxError("expected a SELECT query")
@@ -217,29 +250,6 @@ class RemoteStore:
     def drop_graph(self, graph: str) -> None:
         self.update(f"DROP SILENT GRAPH <{_checked_iri(graph)}>")
 
-    def put_graph(self, graph: str, ntriples: bytes) -> str:
-        """Replace one named graph; returns how ("graph store" or "INSERT DATA")."""
-        if self.store_url:
-            url = f"{self.store_url}?{urllib.parse.urlencode({'graph': _checked_iri(graph)})}"
-            request = urllib.request.Request(url, data=ntriples, method="PUT",
-                                             headers={"Content-Type": "application/n-triples", **_auth_header()})
-            try:
-                with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
-                    if response.status in (200, 201, 204):
-                        return "graph store"
-            except urllib.error.HTTPError as e:
-                if e.code not in (404, 405, 501):  # the server has the protocol but refused the data
-                    body = e.read().decode("utf-8", "replace")[:500]
-                    raise EndpointError(f"{url} answered HTTP {e.code}: {body.strip()}") from e
-            except (urllib.error.URLError, TimeoutError, OSError) as e:
-                raise EndpointError(f"{url} did not answer: {getattr(e, 'reason', e)}") from e
-        self.drop_graph(graph)
-        lines = ntriples.decode("utf-8").splitlines()
-        for start in range(0, len(lines), INSERT_CHUNK):
-            body = "\n".join(lines[start:start + INSERT_CHUNK])
-            self.update(f"INSERT DATA {{ GRAPH <{_checked_iri(graph)}> {{\n{body}\n}} }}")
-        return "INSERT DATA"
-
     def close(self) -> None:
         """Nothing to release: every request opens and closes its own connection."""
 
@@ -278,20 +288,14 @@ def _checked_iri(value: str) -> str:
     return value
 
 
-def push(local: Any, remote: RemoteStore, progress=lambda _msg: None) -> dict[str, tuple[int, float]]:
-    """Copy every named graph of an embedded store to ``remote`` (each replaced whole).
+def push(local: Any, remote: RemoteStore, progress=lambda _msg: None, options: Any = None) -> dict[str, tuple[int, float]]:
+    """Copy every named graph of an embedded store to ``remote``, swapped in at once (see graph/push.py).
 
     Returns, per graph, the triples sent and the seconds it took. The provenance graph travels
     like any other, so the remote store says where its data came from.
     """
-    import pyoxigraph as ox
+    from .push import PushOptions, push as push_graphs
 
-    sent: dict[str, tuple[int, float]] = {}
-    for graph in local.named_graphs():
-        data = local.db.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
-        count = data.count(b"\n")
-        started = time.perf_counter()
-        how = remote.put_graph(graph, data)
-        sent[graph] = (count, time.perf_counter() - started)
-        progress(f"{graph}: {count:,} triples via {how} in {sent[graph][1]:.2f} s")
-    return sent
+    options = options or PushOptions.from_env(timeout_s=max(remote.timeout_s, 60.0))
+    options.graph_store = remote.store_url
+    return push_graphs(local, remote.query_url, remote.update_url, options, progress)

@@ -61,6 +61,11 @@ BREAKAGES = {
     "status event without a date": lambda g: g.remove((ID["dispute/DS544/status/1"], TKG.eventDate, None)),
     "provision with two notations": lambda g: g.add((ID["agreement/wto/GATT1994/article/XIX:1"], SKOS.notation, Literal("x"))),
     "bad ISO numeric": lambda g: g.set((ID["economy/CHN"], TKG.isoNumeric, Literal("15x", datatype=XSD.string))),
+    # the compiled checks read the subclass closure from the data: a target reached through two subClassOf steps
+    "dispute of a subclass declared in the data": lambda g: (
+        g.add((URIRef("urn:x:Sub"), rdflib.RDFS.subClassOf, URIRef("urn:x:Mid"))),
+        g.add((URIRef("urn:x:Mid"), rdflib.RDFS.subClassOf, TKG.Dispute)),
+        g.add((ID["dispute/DS9999"], RDF.type, URIRef("urn:x:Sub")))),
 }
 
 

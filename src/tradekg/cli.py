@@ -39,6 +39,10 @@ def cli() -> None:
       tradekg sparql "SELECT …"     ask it anything in SPARQL
     The store lives in ~/.local/share/tradekg/store unless --store or $TRADEKG_STORE says otherwise.
     """
+    import warnings
+
+    # A warning (e.g. a remote store left half-pushed) is one line on stderr, not a source excerpt.
+    warnings.showwarning = lambda message, *_args, **_kw: click.echo(f"warning: {message}", err=True)
 
 
 @cli.command()
@@ -77,14 +81,17 @@ def build(store_path: Path | None, endpoint: str | None, update_endpoint: str | 
         click.echo(f"left out on purpose: {name!r} ({len(places)}×, see data/crosswalks/economy_aliases.csv)", err=True)
 
 
-def _push(store_path: Path, endpoint: str, update_endpoint: str | None) -> None:
+def _push(store_path: Path, endpoint: str, update_endpoint: str | None, graph_store: str | None = None,
+          chunk: int | None = None, timeout: float | None = None) -> None:
+    from .graph.push import PushOptions
     from .graph.remote import RemoteStore, push as run_push
     from .graph.store import EmbeddedStore
 
-    local, remote = EmbeddedStore(store_path), RemoteStore(endpoint, update_endpoint)
+    options = PushOptions.from_env(chunk=chunk, timeout_s=timeout)
+    local, remote = EmbeddedStore(store_path), RemoteStore(endpoint, update_endpoint, store_url=graph_store)
     try:
         started = time.perf_counter()
-        sent = run_push(local, remote, progress=lambda m: click.echo(m, err=True))
+        sent = run_push(local, remote, progress=lambda m: click.echo(m, err=True), options=options)
         total, seconds = sum(n for n, _ in sent.values()), time.perf_counter() - started
         click.echo(f"pushed {total:,} triples in {len(sent)} named graphs to {endpoint} "
                    f"in {seconds:.1f} s ({total / max(seconds, 1e-9):,.0f} triples/s)")
@@ -99,12 +106,36 @@ def _push(store_path: Path, endpoint: str, update_endpoint: str | None) -> None:
               help="SPARQL 1.1 query endpoint of the target store, e.g. http://127.0.0.1:7878/query.")
 @click.option("--update-endpoint", envvar="TRADEKG_UPDATE_ENDPOINT", default=None,
               help="SPARQL 1.1 Update URL [default: derived from --endpoint].")
-def push(store_path: Path | None, endpoint: str, update_endpoint: str | None) -> None:
+@click.option("--graph-store", envvar="TRADEKG_GRAPH_STORE", default=None,
+              help="Graph Store Protocol URL [default: per known server: Oxigraph …/store, Virtuoso "
+                   "…/sparql-graph-crud]; '' to use INSERT DATA only.")
+@click.option("--chunk", type=click.IntRange(min=50), default=None,
+              help="Triples per upload request [default: 50,000, or $TRADEKG_PUSH_CHUNK]; halved when the "
+                   "server says a request is too large.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=None,
+              help="Seconds per request, plus 1 s per 1,000 triples it carries [default: 60, or "
+                   "$TRADEKG_PUSH_TIMEOUT].")
+@click.option("--clean", is_flag=True,
+              help="Drop what an interrupted push left (its staging graphs) and push nothing.")
+def push(store_path: Path | None, endpoint: str, update_endpoint: str | None, graph_store: str | None,
+         chunk: int | None, timeout: float | None, clean: bool) -> None:
     """Upload a built graph (every named graph, provenance included) to a SPARQL 1.1 store.
 
+    Each graph goes to a staging graph first; one update then swaps them all in, so readers see
+    the old graphs or the new ones. An interrupted push is resumed by the next `tradekg push`.
     Uses the Graph Store HTTP Protocol where the server offers it, else chunked INSERT DATA.
+    Credentials: $TRADEKG_ENDPOINT_USER and _PASSWORD (Basic or Digest), or $TRADEKG_ENDPOINT_TOKEN.
     """
-    _push(store_path or default_store(), endpoint, update_endpoint)
+    if clean:
+        from .graph.push import PushOptions, Server, cleanup
+        from .graph.remote import RemoteStore
+
+        remote = RemoteStore(endpoint, update_endpoint, store_url=graph_store)
+        dropped = cleanup(Server(remote.query_url, remote.update_url, PushOptions.from_env(timeout_s=timeout)))
+        click.echo(f"dropped {len(dropped)} staging graphs of an interrupted push" if dropped
+                   else "nothing to clean up")
+        return
+    _push(store_path or default_store(), endpoint, update_endpoint, graph_store, chunk, timeout)
 
 
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)

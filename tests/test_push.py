@@ -1,0 +1,232 @@
+"""`tradekg push` on a real Oxigraph server with the mini graph: a push killed at any point leaves the
+server answering with a whole graph set (the old one) or warning that a push is incomplete, and the next
+`tradekg push` resumes it while `tradekg push --clean` goes back to the old set.
+
+The "old" set is the mini graph without one of its graphs and with a graph of its own; the "new" set is
+the mini graph as it is. Both are small on-disk stores, so each push takes a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset, URIRef
+
+from budgets import budget
+from conftest import start_oxigraph
+from mini import MINI
+from tradekg.cli import cli
+from tradekg.graph.push import IncompletePushWarning
+from tradekg.graph.remote import RemoteStore, push
+from tradekg.graph.store import EmbeddedStore
+
+pytestmark = pytest.mark.slow  # a server per module
+
+OWN = "https://w3id.org/tradekg/graph/"
+LEFT_OUT = OWN + "wto-security-exceptions"   # in the new set only
+OLD_ONLY = OWN + "retired-source"           # in the old set only: the new push must drop it
+CHUNK = 50                                  # the smallest chunk: a mini push takes several requests
+
+
+def mini_graphs() -> dict[str, list[str]]:
+    """mini.trig's named graphs as N-Triples lines, read with rdflib (not with the code under test)."""
+    dataset = Dataset()
+    dataset.parse(MINI / "mini.trig", format="trig")
+    return {str(g.identifier): [f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in g]
+            for g in dataset.graphs() if isinstance(g.identifier, URIRef) and str(g.identifier).startswith(OWN)
+            and len(g)}
+
+
+def write_store(path: Path, graphs: dict[str, list[str]]) -> Path:
+    store = EmbeddedStore(path, read_only=False)
+    for graph, lines in graphs.items():
+        store.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n" + "\n".join(lines) + "\n} }")
+    store.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def sets(tmp_path_factory) -> dict[str, tuple[Path, dict[str, int]]]:
+    """The old and the new graph set: a store on disk each, and what each graph should count."""
+    new = mini_graphs()
+    assert LEFT_OUT in new, "the mini graph changed: pick another graph to leave out of the old set"
+    old = {g: lines for g, lines in new.items() if g != LEFT_OUT}
+    old[OLD_ONLY] = [f"<{OLD_ONLY}> <http://www.w3.org/2000/01/rdf-schema#label> \"a source since retired\" ."]
+    root = tmp_path_factory.mktemp("push-sets")
+    return {name: (write_store(root / name, graphs), {g: len(set(lines)) for g, lines in graphs.items()})
+            for name, graphs in (("old", old), ("new", new))}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    process, url = start_oxigraph(tmp_path_factory.mktemp("push-oxigraph"))
+    yield url
+    process.terminate()
+    process.wait(timeout=budget(10))
+
+
+def seen(url: str) -> tuple[dict[str, int], bool]:
+    """What a reader of the server gets: triples per tradekg graph, and whether it was warned."""
+    remote = RemoteStore(url, timeout_s=budget(30))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rows = remote.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+                             f"FILTER(STRSTARTS(STR(?g), \"{OWN}\")) }} GROUP BY ?g")
+    warned = any(issubclass(w.category, IncompletePushWarning) for w in caught)
+    return {str(r["g"]): int(r["n"]) for r in rows}, warned
+
+
+def cli_push(store: Path, url: str, *extra: str) -> str:
+    result = CliRunner().invoke(cli, ["push", "--store", str(store), "--endpoint", url, "--chunk", str(CHUNK), *extra])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def killed_push(store: Path, url: str, crash_at: str) -> None:
+    """`tradekg push` in a child process that kills itself (SIGKILL) at ``crash_at``."""
+    env = {**os.environ, "TRADEKG_TEST_CRASH_AT": crash_at}
+    child = subprocess.run([sys.executable, "-m", "tradekg", "push", "--store", str(store), "--endpoint", url,
+                            "--chunk", str(CHUNK)], env=env, capture_output=True, text=True, timeout=budget(120))
+    assert child.returncode == -signal.SIGKILL, (crash_at, child.returncode, child.stderr[-2000:])
+
+
+def reset(url: str, store: Path | None) -> None:
+    """Empty the server, then push ``store`` to it whole (if given)."""
+    RemoteStore(url).update("DROP ALL")
+    if store is not None:
+        cli_push(store, url)
+
+
+def chunks_of(counts: dict[str, int]) -> int:
+    """Upload requests a push of these graphs takes at CHUNK triples per request (blank nodes: none in mini)."""
+    return sum(-(-n // CHUNK) for n in counts.values())
+
+
+def test_push_is_complete_and_replaces_the_old_set(server, sets):
+    (old, old_counts), (new, new_counts) = sets["old"], sets["new"]
+    reset(server, old)
+    assert seen(server) == (old_counts, False)
+    output = cli_push(new, server)
+    assert f"pushed {sum(new_counts.values()):,} triples in {len(new_counts)} named graphs" in output
+    assert seen(server) == (new_counts, False)  # the retired graph is gone, the new one is in
+
+
+@pytest.mark.parametrize("then", ["resume", "clean"])
+def test_killed_push_answers_the_old_set_with_a_warning(server, sets, then):
+    """Killed after a random upload request (every point from the first request to just before the swap is
+    a possible draw): the old graphs still answer, whole, and the reader is warned."""
+    (old, old_counts), (new, new_counts) = sets["old"], sets["new"]
+    points = [f"push-chunk-{n}" for n in range(1, chunks_of(new_counts) + 1)] + ["push-before-swap"]
+    crash_at = random.choice(points)
+    reset(server, old)
+    killed_push(new, server, crash_at)
+    assert seen(server) == (old_counts, True), crash_at
+    if then == "resume":
+        assert "resuming the interrupted push" in cli_push(new, server)
+        assert seen(server) == (new_counts, False), crash_at
+    else:
+        assert "dropped" in cli_push(new, server, "--clean")
+        assert seen(server) == (old_counts, False), crash_at
+
+
+def test_killed_first_push_warns_until_resumed_or_cleaned(server, sets):
+    """On an empty server the graphs go in place: a partial set answers, but never without a warning."""
+    new, new_counts = sets["new"]
+    for crash_at, then in (("push-chunk-2", "clean"), (f"push-chunk-{chunks_of(new_counts) - 1}", "resume")):
+        reset(server, None)
+        killed_push(new, server, crash_at)
+        counts, warned = seen(server)
+        assert warned and counts != new_counts, crash_at
+        if then == "clean":
+            cli_push(new, server, "--clean")
+            assert seen(server) == ({}, False)
+        else:
+            cli_push(new, server)
+            assert seen(server) == (new_counts, False)
+
+
+def test_push_from_another_store_cleans_up_the_interrupted_one(server, sets):
+    (old, old_counts), (new, new_counts) = sets["old"], sets["new"]
+    reset(server, old)
+    killed_push(new, server, "push-chunk-1")
+    output = cli_push(old, server)  # other data than the interrupted push's: start over
+    assert "cleaning up the interrupted push" in output
+    assert seen(server) == (old_counts, False)
+    staging = RemoteStore(server).select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+                                         "FILTER(STRSTARTS(STR(?g), \"https://w3id.org/tradekg/push/staging/\")) }")
+    assert not list(staging)
+
+
+class DroppingProxy:
+    """A TCP proxy on 127.0.0.1 in front of the server that cuts the 3rd and the 6th connection before answering
+    (a reset, as a flaky network or an overloaded server does): the push retries those requests and finishes."""
+
+    def __init__(self, target_url: str):
+        import socket
+        import threading
+        from urllib.parse import urlsplit
+
+        self.target = urlsplit(target_url).port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.accepted = self.dropped = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def url(self, target_url: str) -> str:
+        return target_url.replace(f":{self.target}/", f":{self.port}/")
+
+    def _serve(self) -> None:
+        import socket
+        import threading
+
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            if self.accepted % 3 == 0 and self.dropped < 2:
+                self.dropped += 1
+                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                client.close()  # a reset, not a refusal
+                continue
+            upstream = socket.create_connection(("127.0.0.1", self.target))
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, sink) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (source, sink):
+                try:
+                    s.shutdown(2)
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def test_push_retries_connections_the_server_drops(server, sets):
+    new, new_counts = sets["new"]
+    reset(server, None)
+    proxy = DroppingProxy(server)
+    try:
+        cli_push(new, proxy.url(server))
+    finally:
+        proxy.close()
+    assert proxy.dropped == 2, "the push should have made more than six requests"
+    assert seen(server) == (new_counts, False)
