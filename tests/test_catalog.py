@@ -43,8 +43,9 @@ def test_bound_and_inline_values_agree(name, full_store):
     query = get(name)
     bindings = query.bind(query.example)
     text = query.sparql(bindings)
-    bound = full_store.select(text, bindings)
-    inline = full_store.select(bind_values(text, bindings))
+    # tidy: the order inside a GROUP_CONCAT is left open by SPARQL (it can differ between two runs)
+    bound = query.tidy(full_store.select(text, bindings))
+    inline = query.tidy(full_store.select(bind_values(text, bindings)))
     assert as_set(bound) == as_set(inline)
     assert bound, f"{name} returned no rows for its example"
 
