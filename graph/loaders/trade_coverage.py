@@ -142,15 +142,17 @@ def _cover(ctx: BuildContext, measure: NamedNode, lines: set[NamedNode], by_prod
         flows.add(index)
         matched.add(line)
 
-    exact: set[int] = set()
-    # National lines first: a flow under both a national line and an HS code of the measure is exact.
-    for line in sorted(lines, key=lambda n: not n.value.startswith(_NATIONAL)):
+    claimed: dict[int, str] = {}  # flow -> the method that matched it
+    # National lines first: a flow under both a national line and an HS code of the measure is exact. Every
+    # line of the winning method that reaches a flow counts as matched (a heading and its subheadings both do),
+    # whatever order the lines come in.
+    for line in sorted(lines, key=lambda n: (not n.value.startswith(_NATIONAL), n.value)):
         method = EXACT if line.value.startswith(_NATIONAL) else HS_CODES
         for product in under.get(line, ()):
             for index in by_product[product]:
-                if counts(index) and (index not in exact or method == EXACT):
-                    exact.add(index)
+                if counts(index) and claimed.setdefault(index, method) == method:
                     add(index, line, method)
+    exact = set(claimed)
     for line in lines:
         for quad in db.quads_for_pattern(line, SKOS.broader, None):
             subheading = quad.object
