@@ -157,10 +157,6 @@ class EmbeddedStore:
         except OSError as e:
             raise StoreError(f"query failed: {e}") from e
 
-    def raw_query(self, text: str, bindings: Mapping[str, Identifier] | None = None):
-        """The engine's own result object, for serialising large answers without converting terms."""
-        return self._query(text, bindings)
-
     def select(self, text: str, bindings: Mapping[str, Identifier] | None = None) -> Rows:
         result = self._query(text, bindings)
         if not isinstance(result, ox.QuerySolutions):
@@ -259,10 +255,6 @@ class EmbeddedStore:
             return QueryPool(ForkLauncher(self.db, limits.memory_mb), limits,
                              relaunch=lambda: ForkLauncher(self.db, limits.memory_mb))
         return QueryPool(ExecLauncher(self.root, limits.memory_mb), limits)  # workers open the current version
-
-    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
-        """Fast, non-transactional load; used only on a store that is being built."""
-        self.db.bulk_extend(quads)
 
     def drop_graph(self, graph: str) -> None:
         self.db.remove_graph(ox.NamedNode(graph))
