@@ -56,14 +56,6 @@ class EconomyDispute(BaseModel):
     requested: str | None = Field(None, examples=["2018-04-05"])
 
 
-def _in_force(row: dict, as_of: dt.date | None, start: str = "start", end: str = "end") -> bool:
-    """A row's [start, end] holds ``as_of`` (no date asked: every row; a date asked: undated rows are out)."""
-    if as_of is None:
-        return True
-    began, ended = text(row.get(start)), text(row.get(end))
-    return bool(began) and began <= as_of.isoformat() and (not ended or ended >= as_of.isoformat())
-
-
 @router.get("/{code}/partners", response_model=Page[Partner], summary="Partners of an economy")
 def partners(code: Code, catalog: CatalogDep, link: PageLink,
              via: Literal["measures", "disputes", "agreements"] = "measures",
@@ -97,9 +89,8 @@ def _partners(catalog: Catalog, economy: str, via: str, as_of: dt.date | None) -
         for row in catalog.run("partners_affected_by_measures", imposer=economy, **{"from": day, "to": day}):
             add(row, "partner", "partnerLabel", "affected_by", count=number(row.get("measures")) or 1)
             found[local(row["partner"]) or ""]["_sources"] = imposed
-        for row in catalog.run("measures_affecting_economy", economy=economy):
-            if _in_force(row, as_of):
-                add(row, "imposer", "imposerLabel", "imposes_on", measure_id(row["measure"]))
+        for row in catalog.run("measures_affecting_economy", economy=economy, as_of=day):
+            add(row, "imposer", "imposerLabel", "imposes_on", measure_id(row["measure"]))
     elif via == "disputes":
         for row in catalog.run("disputes_between", a=economy):
             if as_of is None or (text(row.get("requested")) or "9999") <= as_of.isoformat():
@@ -123,7 +114,8 @@ def economy_measures(code: Code, catalog: CatalogDep, link: PageLink, role: Lite
 
 def _measures(catalog: Catalog, economy: str, role: str, as_of: dt.date | None) -> list[dict[str, Any]]:
     if role == "affected":
-        rows = [r for r in catalog.run("measures_affecting_economy", economy=economy) if _in_force(r, as_of)]
+        rows = list(catalog.run("measures_affecting_economy", economy=economy,
+                                as_of=as_of.isoformat() if as_of else None))
     else:
         rows = list(catalog.run("measures", imposer=economy, as_of=as_of.isoformat() if as_of else None))
     items: dict[str, dict[str, Any]] = {}
