@@ -7,6 +7,7 @@ leaves the previous store exactly as it was; the next build deletes the half-bui
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import time
@@ -181,7 +182,9 @@ def _load(db: ox.Store, data: Path, loaders: list[tuple[str, TripleSource]], rep
             ctx.reconciler.check()
     report.notes = {k: list(v) for k, v in ctx.notes.items()}
     report.ignored_names = ctx.reconciler.report()
-    db.bulk_extend(ox.Quad(s, p, o, graph_iri(META)) for s, p, o in _provenance(data, sources, report, built_at))
+    digests = {key: content_digest(db, graph_iri(key)) for key in report.triples}
+    db.bulk_extend(ox.Quad(s, p, o, graph_iri(META))
+                   for s, p, o in _provenance(data, sources, report, built_at, digests))
     report.triples[META] = _count(db, graph_iri(META))
 
 
@@ -191,7 +194,17 @@ def _count(db: ox.Store, graph: ox.NamedNode) -> int:
     return int(next(iter(rows))["n"].value)
 
 
-def _provenance(data: Path, sources: dict, report: BuildReport, built_at: dt.datetime):
+def content_digest(db: ox.Store, graph: ox.NamedNode) -> str:
+    """SHA-256 of the graph's N-Triples lines in sorted order: equal for two builds of the same data, so
+    `tradekg push` can leave a graph the server already holds alone. A graph with blank nodes gets new
+    labels on every build, so its digest changes each time (the ontology's OWL lists: a thousand triples)."""
+    lines = db.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).splitlines()
+    lines.sort()
+    return hashlib.sha256(b"\n".join(lines)).hexdigest()
+
+
+def _provenance(data: Path, sources: dict, report: BuildReport, built_at: dt.datetime,
+                digests: dict[str, str] | None = None):
     """A description of every named graph: what it holds, where it came from, under which licence."""
     for key, count in report.triples.items():
         info = sources[key]
@@ -216,6 +229,8 @@ def _provenance(data: Path, sources: dict, report: BuildReport, built_at: dt.dat
         yield node, PROV.generatedAtTime, datetime(built_at)
         yield node, TKG.loaderVersion, text(f"tradekg {__version__}")
         yield node, TKG.tripleCount, integer(count)
+        if digests and key in digests:
+            yield node, TKG.contentDigest, text(digests[key])
         for name in info.get("files", []):
             path = data / name
             if path.is_file():

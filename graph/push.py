@@ -4,7 +4,9 @@ Every graph is uploaded into a staging graph of its own (``…/push/staging/ID/�
 ``…/tradekg/graph/`` so the catalog's per-source questions skip it), each staging graph's triple
 count is checked against the local one, and then one SPARQL Update request moves every staging
 graph onto its real name, drops the graphs the new build no longer has and removes the small status
-graph the push wrote when it began. Until that request has run, the status graph says the push is
+graph the push wrote when it began. A graph the server already holds as it is here (the content
+digest the build wrote in the provenance graph, and the triple count, match) is left alone, so
+pushing a rebuild of the same data sends only the provenance graph and what changed. Until that request has run, the status graph says the push is
 incomplete (a reader of the union of all graphs then also sees the staged triples, so the warning matters):
 :class:`~tradekg.graph.remote.RemoteStore` then warns on every query, and the next ``tradekg push``
 resumes it (same local graphs) or cleans it up (anything else). A server that holds no tradekg
@@ -44,6 +46,7 @@ TKG = "https://w3id.org/tradekg/ontology#"
 STATUS_GRAPH = "https://w3id.org/tradekg/push/status"
 STAGING = "https://w3id.org/tradekg/push/staging/"
 OWN_GRAPHS = "https://w3id.org/tradekg/graph/"
+META_GRAPH = OWN_GRAPHS + "meta"
 
 #: What a server says when a request is too large for it: halve the chunk and try again.
 _TOO_LARGE = re.compile(r"SP030|memory exhausted|too large|too big|payload|request entity", re.IGNORECASE)
@@ -65,6 +68,7 @@ class PushOptions:
     insert_chunk: int = 2_000    # triples per INSERT DATA (Virtuoso's SPARQL compiler fails at 5,000)
     timeout_s: float = 60.0      # per request, plus 1 s per 1,000 triples it carries
     retries: int = 5             # attempts per request on connection errors and 5xx answers
+    send_all: bool = False       # send every graph, even one the server holds unchanged
     graph_store: str | None = None  # Graph Store Protocol URL; None: derived from the endpoint; "": none
 
     @classmethod
@@ -292,6 +296,25 @@ def _write_status(server: Server, status: Status | None, before: list[str] = (),
     server.update(" ;\n".join(steps), triples=triples)
 
 
+def _digests_query() -> str:
+    return (f"SELECT ?g ?digest WHERE {{ GRAPH <{META_GRAPH}> {{ ?g <{TKG}contentDigest> ?digest }} }}")
+
+
+def local_digests(local: Any) -> dict[str, str]:
+    """Each graph's content digest, as the build wrote it in the provenance graph (none: a store built
+    before digests, or not by `tradekg build`)."""
+    return {row["g"].value: row["digest"].value for row in local.db.query(_digests_query())}
+
+
+def unchanged_graphs(server: Server, local: dict[str, str], counts: dict[str, int]) -> list[str]:
+    """The graphs the server already holds as they are here: the digest its provenance graph gives for
+    them is the local one, and it holds as many triples in each (a graph edited on the server since is
+    sent again). Graphs with blank nodes never match (their labels change from build to build)."""
+    remote = {row["g"]: row["digest"] for row in server.select(_digests_query())}
+    same = [g for g, digest in local.items() if g in counts and remote.get(g) == digest]
+    return [g for g in same if server.count(g) == counts[g]]
+
+
 def staging_graph(status: Status, graph: str) -> str:
     """Where a graph is uploaded before the swap (the graph itself when there is no old set to keep)."""
     if status.mode == "in-place":
@@ -303,8 +326,10 @@ def push(local: Any, query_url: str, update_url: str, options: PushOptions | Non
          progress: Callable[[str], None] = lambda _m: None) -> dict[str, tuple[int, float]]:
     """Copy every named graph of ``local`` (an EmbeddedStore) to the server; see the module docstring.
 
-    Returns, per graph, the triples sent and the seconds it took (0 for a graph a resumed push had
-    already sent).
+    Returns, per graph sent, the triples and the seconds it took (0 for a graph a resumed push had
+    already sent). A graph the server already holds unchanged (same content digest and triple count, see
+    :func:`unchanged_graphs`) is neither sent nor swapped, and is not in the result, unless
+    ``options.send_all``: so pushing a rebuild of the same data sends only what changed.
     """
     import pyoxigraph as ox
 
@@ -331,8 +356,16 @@ def push(local: Any, query_url: str, update_url: str, options: PushOptions | Non
         status = Status(push_id, "uploading", source, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), mode)
         _write_status(server, status)
 
+    keep: set[str] = set()
+    if status.mode == "staged" and not options.send_all:
+        keep = set(unchanged_graphs(server, local_digests(local), counts))
+        if keep:
+            progress(f"{len(keep)} graphs unchanged since the last push ({sum(counts[g] for g in keep):,} "
+                     "triples): not sent")
     sent: dict[str, tuple[int, float]] = {}
     for graph in graphs:
+        if graph in keep:
+            continue
         target = staging_graph(status, graph)
         began = time.perf_counter()
         if server.count(target) == counts[graph]:
@@ -352,10 +385,10 @@ def push(local: Any, query_url: str, update_url: str, options: PushOptions | Non
     # Jena, Virtuoso) goes from the old graph set to the new one at once.
     stale = [g for g in server.graphs(OWN_GRAPHS) if g not in dumps]
     steps = [f"MOVE SILENT GRAPH <{staging_graph(status, g)}> TO GRAPH <{_checked(g)}>"
-             for g in graphs if status.mode == "staged"]
+             for g in graphs if status.mode == "staged" and g not in keep]
     steps += [f"DROP SILENT GRAPH <{_checked(g)}>" for g in stale]
-    _write_status(server, None, steps, triples=sum(counts.values()) if status.mode == "staged" else 0)
-    done = f"swapped in {len(graphs)} graphs" if status.mode == "staged" else f"all {len(graphs)} graphs in place"
+    _write_status(server, None, steps, triples=sum(counts[g] for g in sent) if status.mode == "staged" else 0)
+    done = f"swapped in {len(sent)} graphs" if status.mode == "staged" else f"all {len(graphs)} graphs in place"
     progress(done + (f", dropped {len(stale)} stale" if stale else ""))
     return sent
 

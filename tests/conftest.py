@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from budgets import budget, retry
+from budgets import budget
 from tradekg.data import bundled
 from tradekg.graph.build import build
 from tradekg.graph.store import EmbeddedStore
@@ -109,28 +109,28 @@ def start_oxigraph(location: Path, union: bool = True):
 
 
 @pytest.fixture(scope="session")
-def oxigraph_url(tmp_path_factory: pytest.TempPathFactory):
-    process, url = start_oxigraph(tmp_path_factory.mktemp("oxigraph"))
+def oxigraph_url(tmp_path_factory: pytest.TempPathFactory, full_store):
+    """A real Oxigraph server holding the full bundle: started on a backup of the built store (Oxigraph's own
+    consistent copy of the on-disk store; the server and pyoxigraph share the format). Pushing the bundle over
+    HTTP is tested by the README's `tradekg push` and `build --endpoint` (test_readme) and, chunk by chunk, by
+    test_push; doing it a third time here cost CI four minutes on a busy machine."""
+    copy = tmp_path_factory.mktemp("oxigraph") / "store"
+    full_store.db.backup(str(copy))
+    process, url = start_oxigraph(copy)
     yield url
     process.terminate()
     process.wait(timeout=budget(10))
 
 
 @pytest.fixture(scope="session")
-def remote_store(oxigraph_url, full_store, full_build):
-    """The Oxigraph server holding the full bundle, pushed the way `tradekg push` does it.
+def remote_store(oxigraph_url, full_build):
+    """The Oxigraph server above as a RemoteStore. The slowest catalog queries scan the largest graphs, so the
+    per-request timeout grows with them and with the machine's load (a 94.5 s limit was hit at load ~5 with 165k
+    triples)."""
+    from tradekg.graph.remote import RemoteStore
 
-    The per-request timeout scales with the work (the largest graph is sent in one request) and with the
-    machine's load; a push a busy machine made time out is tried again (it replaces each graph whole)."""
-    from tradekg.graph.errors import EndpointError
-    from tradekg.graph.remote import RemoteStore, push
-
-    largest = max(full_build[1].triples.values())  # triples in the largest graph, sent in one request
-    # The same store then answers every catalog query (test_stores compares them all): the slowest ones scan
-    # the largest graphs, so the budget grows with them too (a 94.5 s limit was hit at load ~5 with 165k triples).
-    remote = RemoteStore(oxigraph_url, timeout_s=budget(60 + largest / 2_500))
-    retry(lambda: push(full_store, remote), attempts=3, on=(EndpointError,))
-    return remote
+    largest = max(full_build[1].triples.values())
+    return RemoteStore(oxigraph_url, timeout_s=budget(60 + largest / 2_500))
 
 
 # Tests that need the whole bundle built, or a server on top of it, are the slow set: `pytest -m "not slow"`

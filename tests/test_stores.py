@@ -92,7 +92,7 @@ def _mini_named_triples() -> dict[str, int]:
 
 def test_insert_data_fallback_and_union_default_check(tmp_path):
     # The mini graph: the fallback's chunking is the same for 2,000 triples as for 2 million, and the whole
-    # bundle's push is exercised by the session's server (remote_store) and the README's push.
+    # bundle's push is exercised by the README's `tradekg push` and `build --endpoint` (test_readme).
     process, url = start_oxigraph(tmp_path / "plain", union=False)
     try:
         remote = RemoteStore(url, store_url="")  # as if the server had no Graph Store Protocol

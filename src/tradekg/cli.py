@@ -82,19 +82,21 @@ def build(store_path: Path | None, endpoint: str | None, update_endpoint: str | 
 
 
 def _push(store_path: Path, endpoint: str, update_endpoint: str | None, graph_store: str | None = None,
-          chunk: int | None = None, timeout: float | None = None) -> None:
+          chunk: int | None = None, timeout: float | None = None, send_all: bool = False) -> None:
     from .graph.push import PushOptions
     from .graph.remote import RemoteStore, push as run_push
     from .graph.store import EmbeddedStore
 
-    options = PushOptions.from_env(chunk=chunk, timeout_s=timeout)
+    options = PushOptions.from_env(chunk=chunk, timeout_s=timeout, send_all=send_all or None)
     local, remote = EmbeddedStore(store_path), RemoteStore(endpoint, update_endpoint, store_url=graph_store)
     try:
         started = time.perf_counter()
         sent = run_push(local, remote, progress=lambda m: click.echo(m, err=True), options=options)
         total, seconds = sum(n for n, _ in sent.values()), time.perf_counter() - started
+        unchanged = len(local.named_graphs()) - len(sent)
         click.echo(f"pushed {total:,} triples in {len(sent)} named graphs to {endpoint} "
-                   f"in {seconds:.1f} s ({total / max(seconds, 1e-9):,.0f} triples/s)")
+                   f"in {seconds:.1f} s ({total / max(seconds, 1e-9):,.0f} triples/s)"
+                   + (f"; {unchanged} graphs the server held unchanged were not sent" if unchanged else ""))
     finally:
         local.close()
 
@@ -117,12 +119,16 @@ def _push(store_path: Path, endpoint: str, update_endpoint: str | None, graph_st
                    "$TRADEKG_PUSH_TIMEOUT].")
 @click.option("--clean", is_flag=True,
               help="Drop what an interrupted push left (its staging graphs) and push nothing.")
+@click.option("--all", "send_all", is_flag=True,
+              help="Send every graph, even those the server already holds unchanged (same content digest and "
+                   "triple count), e.g. after editing the server's copy by hand.")
 def push(store_path: Path | None, endpoint: str, update_endpoint: str | None, graph_store: str | None,
-         chunk: int | None, timeout: float | None, clean: bool) -> None:
+         chunk: int | None, timeout: float | None, clean: bool, send_all: bool) -> None:
     """Upload a built graph (every named graph, provenance included) to a SPARQL 1.1 store.
 
     Each graph goes to a staging graph first; one update then swaps them all in, so readers see
     the old graphs or the new ones. An interrupted push is resumed by the next `tradekg push`.
+    Graphs the server already holds unchanged are not sent again (--all sends them anyway).
     Uses the Graph Store HTTP Protocol where the server offers it, else chunked INSERT DATA.
     Credentials: $TRADEKG_ENDPOINT_USER and _PASSWORD (Basic or Digest), or $TRADEKG_ENDPOINT_TOKEN.
     """
@@ -135,7 +141,7 @@ def push(store_path: Path | None, endpoint: str, update_endpoint: str | None, gr
         click.echo(f"dropped {len(dropped)} staging graphs of an interrupted push" if dropped
                    else "nothing to clean up")
         return
-    _push(store_path or default_store(), endpoint, update_endpoint, graph_store, chunk, timeout)
+    _push(store_path or default_store(), endpoint, update_endpoint, graph_store, chunk, timeout, send_all)
 
 
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
