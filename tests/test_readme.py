@@ -411,6 +411,10 @@ CHECKS: dict[str, object] = {
     "/docs": http("/docs"),
     "/links": http("/links?source=USA&target=MEX&k=2"),
     "/query": f"{NOT_RUN}: the end of an Oxigraph endpoint URL, not a tradekg path",
+    "/update": f"{NOT_RUN}: a Fuseki endpoint's update path, not a tradekg path",
+    "/data": f"{NOT_RUN}: a Fuseki endpoint's graph store path, not a tradekg path",
+    "/usr/bin/time tradekg build": f"{NOT_RUN}: how the performance table timed the build; the first `tradekg serve` "
+                                   "above runs the same build",
 }
 
 
