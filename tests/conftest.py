@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 
 from budgets import budget
 from tradekg.data import bundled
-from tradekg.graph.build import build
+from tradekg.graph.build import BuildReport
 from tradekg.graph.store import EmbeddedStore
 
 TKG = "https://w3id.org/tradekg/ontology#"
@@ -59,11 +60,28 @@ def mini_data(data_copy: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def full_build(tmp_path_factory: pytest.TempPathFactory):
-    """The whole bundled data built (and validated) once per test session."""
-    target = tmp_path_factory.mktemp("full") / "store"
-    report = build(target)
-    return target, report
+def first_start(tmp_path_factory: pytest.TempPathFactory):
+    """`tradekg serve` on a store that does not exist yet, as the README's first command runs it: it builds the
+    whole bundled data (validated), then serves it. Yields (base URL, store folder, server log); the server runs
+    for the whole session (test_readme asks it the README's HTTP examples)."""
+    from api_support import running_server
+
+    tmp = tmp_path_factory.mktemp("first-start")
+    store, log = tmp / "store", tmp / "serve.log"
+    with running_server(store, log, start_seconds=240) as base:
+        yield base, store, log
+
+
+@pytest.fixture(scope="session")
+def full_build(first_start) -> tuple[Path, BuildReport]:
+    """The whole bundled data, built once per session: by the first `tradekg serve` above (the same build()
+    `tradekg build` runs), with the report it wrote beside the store."""
+    _, store, _ = first_start
+    saved = json.loads((store / "build-report.json").read_text(encoding="utf-8"))
+    report = BuildReport(store=store, triples=saved["triples"], notes=saved["notes"],
+                         ignored_names=saved["ignored_names"], seconds=saved["seconds"],
+                         cpu_seconds=saved["cpu_seconds"])
+    return store, report
 
 
 @pytest.fixture(scope="session")
@@ -135,7 +153,7 @@ def remote_store(oxigraph_url, full_build):
 
 # Tests that need the whole bundle built, or a server on top of it, are the slow set: `pytest -m "not slow"`
 # leaves them out. Marked here by the fixtures they use, so a new test on the full build is marked too.
-SLOW_FIXTURES = {"full_build", "full_store", "remote_store", "oxigraph_url", "any_store"}
+SLOW_FIXTURES = {"first_start", "full_build", "full_store", "remote_store", "oxigraph_url", "any_store"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

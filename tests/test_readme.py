@@ -158,15 +158,16 @@ def _start_readme_oxigraph(tmp: Path):
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
+def world(tmp_path_factory, first_start):
+    # `tradekg serve` on a store that did not exist yet: it built the graph first, then served (conftest's
+    # first_start; the session's other tests read the graph it built).
+    base, store, log = first_start
     tmp = tmp_path_factory.mktemp("readme")
-    store, log, cwd = tmp / "store", tmp / "serve.log", tmp / "cwd"
+    cwd = tmp / "cwd"
     (cwd / "docs" / "img").mkdir(parents=True)  # the export example writes docs/img/disputes.png
     process, oxigraph = _start_readme_oxigraph(tmp)
     try:
-        # `tradekg serve` on a store that does not exist yet: it builds the graph first, then serves.
-        with running_server(store, log, start_seconds=240) as base:
-            yield World(base, store, log, cwd, oxigraph)
+        yield World(base, store, log, cwd, oxigraph)
     finally:
         process.terminate()
         process.wait(timeout=budget(10))
