@@ -143,7 +143,9 @@ class Query:
     def tidy(self, rows: Rows) -> Rows:
         """The same answer from every engine: SPARQL leaves the order inside a GROUP_CONCAT open (Oxigraph,
         Jena and Virtuoso each pick their own), and Virtuoso writes "" where the others leave an empty
-        concatenation unbound. Set-valued columns come back sorted, and an empty one absent."""
+        concatenation unbound. Set-valued columns come back sorted, without empty members (a query
+        writes "" for "none here", since one unbound value makes a whole GROUP_CONCAT unbound), and an
+        empty one absent."""
         columns = self.set_columns
         if not columns:
             return rows
@@ -152,10 +154,11 @@ class Query:
                 value = row.get(name)
                 if value is None:
                     continue
-                if str(value) == "":
+                members = sorted(part for part in str(value).split(sep) if part)
+                if not members:
                     del row[name]
                 elif sep in str(value):
-                    row[name] = Literal(sep.join(sorted(str(value).split(sep))))
+                    row[name] = Literal(sep.join(members))
         return rows
 
     def bind(self, raw: Mapping[str, str]) -> dict[str, Identifier]:

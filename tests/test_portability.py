@@ -1,6 +1,7 @@
 """The catalog gives the same answers on the stores institutions run: every catalog query (with its example
-parameters, and with none where none are required) on the mini graph, on a real Oxigraph server, a stock
-Virtuoso 7 and Apache Jena TDB2, equals the embedded store's answer, rows compared in any order.
+parameters, with none where none are required, and with each golden case's) on the mini graph, on a real
+Oxigraph server, a stock Virtuoso 7 and Apache Jena TDB2, equals the embedded store's answer, rows compared in
+any order.
 
 Each server starts once per session on 127.0.0.1 and a free port. Oxigraph and Virtuoso are loaded the way a
 user would, with `tradekg push` (Virtuoso after the update grant its quick-start documents for a private
@@ -23,7 +24,8 @@ from rdflib import XSD, BNode, Literal
 
 from budgets import budget
 from conftest import start_oxigraph
-from mini import mini_store
+from mini import cases as golden_cases
+from mini import mini_store, parameters
 from stores import servers
 from tradekg.cli import cli
 from tradekg.graph.dump import write as write_dump
@@ -124,13 +126,18 @@ KNOWN = {
 
 
 def catalog_cases() -> list[tuple[str, dict[str, str]]]:
-    """Every catalog query with its example parameters, and with none where none are required."""
+    """Every catalog query with its example parameters, and with none where none are required; and the
+    parameters of every golden case on the mini graph (tests/data/mini/cases.csv), which pick the rows a
+    question turns on (an as_of on a boundary, an optional parameter given or not)."""
     cases = []
     for name in names():
         query = get(name)
         cases.append((name, query.example))
         if not query.requires:
             cases.append((name, {}))
+    for case in golden_cases():
+        if (case["query"], parameters(case)) not in cases:
+            cases.append((case["query"], parameters(case)))
     return cases
 
 

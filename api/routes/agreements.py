@@ -96,7 +96,10 @@ class CommonAgreement(BaseModel):
     end: str | None = None
 
 
-Economies = Annotated[str, Query(description="Two or more economy codes or names, comma-separated.",
+# common_agreements takes the economies as its parameters a to e.
+MAX_COMMON = 5
+Economies = Annotated[str, Query(description=f"Two to {MAX_COMMON} economy codes or names, comma-separated "
+                                             f"(more is refused with 422).",
                                  examples=["USA,MEX"], min_length=3, max_length=500)]
 
 
@@ -104,30 +107,27 @@ Economies = Annotated[str, Query(description="Two or more economy codes or names
 def common(economies: Economies, catalog: CatalogDep, link: PageLink, as_of: AsOf = None,
            limit: Limit = DEFAULT_PAGE_SIZE,
            cursor: Cursor = None) -> dict[str, Any]:
-    """Agreements every listed economy is party to (WTO agreements and RTAs), in force for all of them on
-    `as_of` if given (`common_agreements`, pairwise from the first economy, intersected)."""
+    """Agreements every listed economy is party to (regional trade agreements, and DESTA treaties that match
+    none), in force for all of them on `as_of` if given: the catalog query `common_agreements` with the
+    economies as a, b, c, d, e. An economy named twice counts once."""
     from .economies import resolve
 
     codes = [c.strip() for c in economies.split(",") if c.strip()]
     if len(set(codes)) < 2:
         raise BadParameters("economies: give at least two different economies, e.g. USA,MEX")
-    economies_ = [resolve(catalog, c) for c in codes]
-    return paged(catalog, lambda: _shared(catalog, economies_, as_of), lambda a: (a["start"] or "", a["id"]), limit,
+    economies_ = list(dict.fromkeys(resolve(catalog, c) for c in codes))  # USA,us: one economy
+    if len(economies_) < 2:
+        raise BadParameters("economies: give at least two different economies, e.g. USA,MEX")
+    if len(economies_) > MAX_COMMON:
+        raise BadParameters(f"economies: at most {MAX_COMMON} economies (got {len(economies_)})")
+    params = dict(zip("abcde", economies_))
+
+    def build() -> list[dict[str, Any]]:
+        rows = catalog.run("common_agreements", **params, as_of=as_of.isoformat() if as_of else None)
+        return list({str(r["agreement"]): _common(r) for r in rows}.values())
+
+    return paged(catalog, build, lambda a: (a["start"] or "", a["id"]), limit,
                  cursor, link=link, memo=("common", tuple(economies_), as_of))
-
-
-def _shared(catalog, economies: list[str], as_of) -> list[dict[str, Any]]:
-    first, *others = economies
-    shared: dict[str, dict[str, Any]] | None = None
-    for other in others:
-        rows = catalog.run("common_agreements", a=first, b=other, as_of=as_of.isoformat() if as_of else None)
-        found = {str(r["agreement"]): _common(r) for r in rows}
-        if shared is not None:  # keep the latest start and earliest end over the pairs
-            found = {k: {**v, "start": max(filter(None, [v["start"], shared[k]["start"]]), default=None),
-                         "end": min(filter(None, [v["end"], shared[k]["end"]]), default=None)}
-                     for k, v in found.items() if k in shared}
-        shared = found
-    return list((shared or {}).values())
 
 
 def _common(row: dict) -> dict[str, Any]:

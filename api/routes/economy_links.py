@@ -17,7 +17,7 @@ from ..settings import DEFAULT_PAGE_SIZE
 from . import ids
 from .common import AsOf, Cursor, Limit, Page, PageLink, local, number, paged, text
 from .disputes import dispute_id
-from .economies import Code, label, resolve
+from .economies import Code, resolve
 from .measures import measure_id
 
 router = APIRouter(prefix="/economies", tags=["Economies"])
@@ -29,13 +29,13 @@ class Partner(BaseModel):
 
     economy: str = Field(examples=["CHN"])
     label: str | None = Field(None, examples=["China"])
-    count: int = Field(description="Measures, disputes or agreements linking the two.", examples=[8])
+    count: int = Field(description="Measures (either way), disputes or agreements linking the two.", examples=[8])
     roles: list[str] = Field(description="How the partner is linked, e.g. affected_by (its goods are targeted "
                                          "by the economy's measures), imposes_on, or dispute roles.",
                              examples=[["affected_by"]])
     links: list[str] = Field(default_factory=list, description=f"Ids of up to {MAX_LINKS} of the linking measures, "
-                             "disputes or agreements (in id order), where the query names them; "
-                             "`count` is the total.")
+                             "disputes or agreements (in id order), where the query names them (through measures: "
+                             "the partner's measures naming this economy); `count` is the total.")
 
 
 class EconomyMeasure(BaseModel):
@@ -61,46 +61,34 @@ def partners(code: Code, catalog: CatalogDep, link: PageLink,
              via: Literal["measures", "disputes", "agreements"] = "measures",
              as_of: AsOf = None, limit: Limit = DEFAULT_PAGE_SIZE, cursor: Cursor = None) -> dict[str, Any]:
     """Economies linked to this one through trade measures (either way), disputes (any roles) or regional
-    agreements both are party to (in force on `as_of` if given), most links first."""
+    agreements both are party to (in force on `as_of` if given), most links first: the catalog queries
+    `partners_via_measures`, `partners_via_disputes` and `partners_via_agreements`."""
     economy = resolve(catalog, code)
     return paged(catalog, lambda: _partners(catalog, economy, via, as_of), lambda p: (-p["count"], p["economy"]),
                  limit, cursor, link=link, memo=("partners", economy, via, as_of))
 
 
+# Each `via` is one catalog query giving a row per partner (`tradekg query partners_via_disputes -p economy=CHN`
+# answers the same), and the kind of thing its links name.
+_VIA = {"measures": ("partners_via_measures", "measure"), "disputes": ("partners_via_disputes", "dispute"),
+        "agreements": ("partners_via_agreements", "agreement")}
+
+
 def _partners(catalog: Catalog, economy: str, via: str, as_of: dt.date | None) -> list[dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-
-    def add(row: dict, partner: str, label: Any, role: str, link: str | None = None, count: int = 1) -> None:
-        entry = found.setdefault(local(row[partner]) or "", {
-            "economy": local(row[partner]), "label": text(row.get(label)) if label else None,
-            "count": 0, "roles": set(), "links": set(), "_iris": []})
-        entry["roles"].add(role)
-        entry["_iris"].extend(row_iris([row]))
-        if link:
-            entry["links"].add(link)
-            entry["count"] = len(entry["links"])
-        else:
-            entry["count"] += count
-
-    if via == "measures":
-        day = as_of.isoformat() if as_of else None
-        # the counts name no measures: their sources are those of all the economy's measures
-        imposed = catalog.sources(row_iris(catalog.run("measures", imposer=economy, as_of=day)))
-        for row in catalog.run("partners_affected_by_measures", imposer=economy, **{"from": day, "to": day}):
-            add(row, "partner", "partnerLabel", "affected_by", count=number(row.get("measures")) or 1)
-            found[local(row["partner"]) or ""]["_sources"] = imposed
-        for row in catalog.run("measures_affecting_economy", economy=economy, as_of=day):
-            add(row, "imposer", "imposerLabel", "imposes_on", measure_id(row["measure"]))
-    elif via == "disputes":
-        for row in catalog.run("disputes_between", a=economy):
-            if as_of is None or (text(row.get("requested")) or "9999") <= as_of.isoformat():
-                add(row, "b", None, str(row["roleB"]), dispute_id(row["dispute"]))
-                found[local(row["b"]) or ""]["label"] = label(catalog, str(row["b"]))
-    else:
-        for row in catalog.run("common_agreements", a=economy, as_of=as_of.isoformat() if as_of else None):
-            add(row, "b", None, "party", ids.local(str(row["agreement"]), "agreement"))
-            found[local(row["b"]) or ""]["label"] = label(catalog, str(row["b"]))
-    return [{**e, "roles": sorted(e["roles"]), "links": sorted(e["links"])[:MAX_LINKS]} for e in found.values()]
+    name, kind = _VIA[via]
+    day = as_of.isoformat() if as_of else None
+    items, imposed = [], None
+    for row in catalog.run(name, economy=economy, as_of=day):
+        links = str(row.get("links") or "").split()  # every linking IRI, sorted (Query.tidy)
+        roles = str(row["roles"]).split()
+        item = {"economy": local(row["partner"]), "label": text(row.get("label")), "count": number(row["count"]),
+                "roles": roles, "links": [ids.local(link, kind) for link in links[:MAX_LINKS]], "_iris": links}
+        if "affected_by" in roles:  # the economy's own measures are counted, not named: the sources of all
+            if imposed is None:     # its measures (in force on the day) stand for them
+                imposed = catalog.sources(row_iris(catalog.run("measures", imposer=economy, as_of=day)))
+            item["_sources"] = imposed
+        items.append(item)
+    return items
 
 
 @router.get("/{code}/measures", response_model=Page[EconomyMeasure], summary="Measures of an economy")
