@@ -36,8 +36,8 @@ def ensure_graph(settings: Settings, echo: Callable[[str], None]) -> None:
         pass  # no whole graph there yet
     from ..graph.build import build
 
-    echo(f"no graph at {path} yet: building it from the bundled data first (about 20 s on an idle 2-core machine, "
-         "minutes on a busy one: loading and validating ~470k triples is CPU-bound) …")
+    echo(f"no graph at {path} yet: building it from the bundled data first (about 40 s of CPU: under a minute on "
+         "an idle 2-core machine, minutes on a busy one; loading and validating ~1.7M triples is CPU-bound) …")
     report = build(path, progress=echo)
     echo(f"built {report.total:,} triples into {path}")
 

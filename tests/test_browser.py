@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from api_support import running_server
 from tradekg.data import bundled
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -38,10 +37,10 @@ def _cases_brought_by(member: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def server(full_build, tmp_path_factory):
-    log = tmp_path_factory.mktemp("browser") / "serve.log"
-    with running_server(full_build[0], log, TRADEKG_SPARQL_WORKERS="1") as base:
-        yield base
+def server(first_start):
+    """The session's `tradekg serve`, started as the README's first command (defaults, memory mode): the pages
+    are tested as a reader of that server gets them (a server of its own cost this module a minute to start)."""
+    return first_start[0]
 
 
 @pytest.fixture(scope="module")
