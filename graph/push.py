@@ -6,8 +6,9 @@ count is checked against the local one, and then one SPARQL Update request moves
 graph onto its real name, drops the graphs the new build no longer has and removes the small status
 graph the push wrote when it began. A graph the server already holds as it is here (the content
 digest the build wrote in the provenance graph, and the triple count, match) is left alone, so
-pushing a rebuild of the same data sends only the provenance graph and what changed. Until that request has run, the status graph says the push is
-incomplete (a reader of the union of all graphs then also sees the staged triples, so the warning matters):
+pushing a rebuild of the same data sends only the provenance graph and what changed. Until that
+request has run, the status graph says the push is incomplete (a reader of the union of all graphs
+then also sees the staged triples, so the warning matters):
 :class:`~tradekg.graph.remote.RemoteStore` then warns on every query, and the next ``tradekg push``
 resumes it (same local graphs) or cleans it up (anything else). A server that holds no tradekg
 graph yet has no old set to protect: there the graphs are uploaded in place (no staging, no MOVE,
@@ -297,7 +298,7 @@ def _write_status(server: Server, status: Status | None, before: list[str] = (),
 
 
 def _digests_query() -> str:
-    return (f"SELECT ?g ?digest WHERE {{ GRAPH <{META_GRAPH}> {{ ?g <{TKG}contentDigest> ?digest }} }}")
+    return f"SELECT ?g ?digest WHERE {{ GRAPH <{META_GRAPH}> {{ ?g <{TKG}contentDigest> ?digest }} }}"
 
 
 def local_digests(local: Any) -> dict[str, str]:
