@@ -336,13 +336,13 @@ def push(local: Any, query_url: str, update_url: str, options: PushOptions | Non
 
     options = options or PushOptions.from_env()
     server = Server(query_url, update_url, options, progress)
+    previous = read_status(server)  # the server first: one that does not answer is reported before any work here
     graphs = local.named_graphs()
     dumps = {g: local.db.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)) for g in graphs}
     counts = {g: data.count(b"\n") for g, data in dumps.items()}
     source = hashlib.sha256("\n".join(f"{g} {counts[g]} {hashlib.sha256(dumps[g]).hexdigest()}"
                                       for g in graphs).encode()).hexdigest()[:16]
 
-    previous = read_status(server)
     if previous:
         if previous.source == source:
             status = previous
