@@ -118,11 +118,7 @@ def jena_mini(external):
 
 #: Differences that are a server's own bug, which no rewrite found so far avoids: each (server, query) with the
 #: error that shows. A known case that starts to agree fails the test, so this list cannot go stale.
-KNOWN = {
-    ("virtuoso", "economy_profile"): "SQ156",  # "Bad dfe in sqlo_place_exp": Virtuoso 7.2 cannot compile the
-    # sub-select counting agreements in force beside the aspect OPTIONALs; written as one more OPTIONAL it
-    # compiles but counts 0 (tried: with the dates, without them, with EXISTS/NOT EXISTS, filtered by rank).
-}
+KNOWN: dict[tuple[str, str], str] = {}  # none now
 
 
 def catalog_cases() -> list[tuple[str, dict[str, str]]]:
