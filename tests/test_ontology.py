@@ -184,6 +184,18 @@ def test_measure_type_hierarchy():
         assert g.value(ID[f"measure-type/{key}"], SKOS.broader) == additional
 
 
+def test_measure_types_carry_every_broader_type_as_broader_transitive():
+    # The queries test "this type or a narrower one" in one skos:broaderTransitive step (no skos:broader*
+    # path, which Virtuoso 7.2 answers wrongly): it must be the whole skos:broader chain, no more.
+    g = ontology()
+    for concept in g.subjects(SKOS.inScheme, ID["scheme/measure-type"]):
+        chain, node = set(), concept
+        while (node := g.value(node, SKOS.broader)) is not None:
+            assert node not in chain, f"skos:broader cycle at {node}"
+            chain.add(node)
+        assert set(g.objects(concept, SKOS.broaderTransitive)) == chain, concept
+
+
 def test_ontology_concepts_conform_to_shapes():
     conforms, _, text = pyshacl.validate(ontology(), shacl_graph=shapes(), inference="none")
     assert conforms, text
