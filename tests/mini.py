@@ -62,3 +62,16 @@ def normal(cell: str) -> str:
         if separator in cell:
             return separator.join(sorted(cell.split(separator)))
     return cell
+
+
+def example_cases() -> list[tuple[str, dict[str, str]]]:
+    """Every catalog query with its example parameters, and with none where none are required."""
+    from tradekg.queries import get, names
+
+    found = []
+    for name in names():
+        query = get(name)
+        found.append((name, query.example))
+        if not query.requires:
+            found.append((name, {}))
+    return found

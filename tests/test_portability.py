@@ -25,7 +25,7 @@ from rdflib import XSD, BNode, Literal
 from budgets import budget
 from conftest import start_oxigraph
 from mini import cases as golden_cases
-from mini import mini_store, parameters
+from mini import example_cases, mini_store, parameters
 from stores import servers
 from tradekg.cli import cli
 from tradekg.graph.dump import write as write_dump
@@ -125,12 +125,7 @@ def catalog_cases() -> list[tuple[str, dict[str, str]]]:
     """Every catalog query with its example parameters, and with none where none are required; and the
     parameters of every golden case on the mini graph (tests/data/mini/cases.csv), which pick the rows a
     question turns on (an as_of on a boundary, an optional parameter given or not)."""
-    cases = []
-    for name in names():
-        query = get(name)
-        cases.append((name, query.example))
-        if not query.requires:
-            cases.append((name, {}))
+    cases = example_cases()
     for case in golden_cases():
         if (case["query"], parameters(case)) not in cases:
             cases.append((case["query"], parameters(case)))

@@ -9,10 +9,10 @@ from rdflib import BNode, Literal, URIRef
 from tradekg.cli import cli
 from tradekg.graph.errors import EndpointError, QuerySyntaxError
 from tradekg.graph.remote import RemoteStore, push
-from tradekg.queries import get, names, run
+from tradekg.queries import run
 
 from conftest import ID, PREFIXES, start_oxigraph
-from mini import MINI, mini_store
+from mini import MINI, example_cases, mini_store
 
 DS544 = URIRef(f"{ID}dispute/DS544")
 
@@ -45,17 +45,6 @@ def test_graph_clause_tells_the_source(any_store):
     assert {str(r["g"]) for r in rows} == {"https://w3id.org/tradekg/graph/wto-ds-gateway"}
 
 
-def catalog_cases() -> list[tuple[str, dict[str, str]]]:
-    """Every catalog query with its example parameters, and with none where none are required."""
-    cases = []
-    for name in names():
-        query = get(name)
-        cases.append((name, query.example))
-        if not query.requires:
-            cases.append((name, {}))
-    return cases
-
-
 def test_server_and_embedded_store_agree(full_store, remote_store):
     own = [g for g in remote_store.named_graphs() if g.startswith("https://w3id.org/tradekg/graph/")]
     assert own == full_store.named_graphs()
@@ -63,7 +52,7 @@ def test_server_and_embedded_store_agree(full_store, remote_store):
 
     # The server's answers are asked for in a thread while this one computes the embedded store's (the server
     # is another process, and pyoxigraph leaves the GIL while it evaluates): the same work in about half the time.
-    cases = catalog_cases()
+    cases = example_cases()
     with ThreadPoolExecutor(max_workers=1) as pool:
         remote_answers = pool.map(lambda case: run(remote_store, case[0], **case[1]), cases)
         for (name, raw), remote in zip(cases, remote_answers):
