@@ -35,7 +35,7 @@ from tradekg.queries import get, names
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from _store import built_store  # noqa: E402
+from _store import built_store, version_folder  # noqa: E402
 from api_support import EXPENSIVE, free_port  # noqa: E402
 from api_load import level  # noqa: E402
 from catalog import rdflib_ms  # noqa: E402
@@ -114,7 +114,7 @@ def main() -> None:
         log = open(Path(scratch) / "serve.log", "wb")
         ours = subprocess.Popen([sys.executable, "-c", "from tradekg.cli import cli; cli()", "serve", "--store", str(path),
                                  "--port", str(ours_port), "--memory", "on"], stdout=log, stderr=log)
-        theirs = subprocess.Popen([oxigraph, "serve-read-only", "--location", str(path), "--bind",
+        theirs = subprocess.Popen([oxigraph, "serve-read-only", "--location", str(version_folder(path)), "--bind",
                                    f"127.0.0.1:{ox_port}", "--union-default-graph"],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
@@ -124,7 +124,7 @@ def main() -> None:
             banner = (Path(scratch) / "serve.log").read_text(errors="replace")
             print(next((line for line in banner.splitlines() if "serving from" in line), "(no memory line)"))
             started = time.perf_counter()
-            disk = ox.Store.read_only(str(path))
+            disk = ox.Store.read_only(str(version_folder(path)))
             memory = ox.Store()
             memory.load(disk.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
             del disk

@@ -37,7 +37,7 @@ def make_copies(store: Path, copies: int, target: Path) -> int:
     """N-Quads of ``copies`` renamed copies of the store's graph, written to ``target``; returns quads."""
     import pyoxigraph as ox
 
-    data = ox.Store.read_only(str(store)).dump(format=ox.RdfFormat.N_QUADS)
+    data = ox.Store.read_only(str(version_folder(store))).dump(format=ox.RdfFormat.N_QUADS)
     with target.open("wb") as out:
         for k in range(copies):
             out.write(data if k == 0 else data.replace(ID, ID + f"copy{k}/".encode()))
@@ -103,7 +103,7 @@ def api_figures(folder: Path, scratch: Path, requests: int) -> dict:
 
 
 def main() -> None:
-    from _store import built_store
+    from _store import built_store, version_folder
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--store", type=Path, default=None)
