@@ -2,7 +2,8 @@
 
 The rules, in order: the reviewed alias table ``data/crosswalks/economy_aliases.csv`` (codes
 such as the gateway's ``EEC``/``CHT``/``ROM`` and names such as Wikipedia's "Taiwan"), then an
-exact ISO 3166 match through pycountry (code, name, official or common name). There is no fuzzy
+exact ISO 3166 match through pycountry (code, name, official or common name); a code the table itself
+gives (``XKX``, the former ``ANT``, ``SUN``, ``DDR``, ``CSK``) stands for itself. There is no fuzzy
 matching: a name that matches nothing is collected and fails the build with the list, so that
 nothing is silently dropped. An alias mapped to an empty code is a known defect of a source:
 left out on purpose and reported.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pycountry
@@ -28,6 +30,11 @@ class Reconciler:
     notes: dict[str, str]
     unmatched: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     ignored: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    @cached_property
+    def codes(self) -> set[str]:
+        """The codes the alias table maps names to."""
+        return {code for code in self.aliases.values() if code}
 
     @classmethod
     def from_crosswalk(cls, path: Path) -> Reconciler:
@@ -55,6 +62,8 @@ class Reconciler:
                     self.ignored[name.strip()].append(where)
                 return None
             return code
+        if name.strip().upper() in self.codes:  # a code of the table's own (XKX, ANT): never in pycountry's
+            return name.strip().upper()
         try:
             return pycountry.countries.lookup(name.strip()).alpha_3
         except LookupError:

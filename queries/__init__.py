@@ -6,6 +6,7 @@ Each file starts with a comment header the catalog reads::
     # description: … (may repeat)
     # param: economy economy USA required; the economy (NAME TYPE EXAMPLE [required;|optional;] DESCRIPTION)
     # require: agreement|provision   (one of these must be given)
+    # order: DESC(?count) ?partner    (the catalog sorts the rows; see below)
 
 An optional parameter's filter is written only when the parameter is given: a line of the query
 that starts with ``#[NAME]`` is a comment in the file (so the file, pasted into any SPARQL client,
@@ -14,6 +15,12 @@ asks the question for "any" value) and becomes SPARQL when NAME is given; a line
 comma-separated list (all must hold) of ``NAME``, ``A|B`` (either given) or ``!NAME``. No
 engine-specific test for "was this given" (``BOUND``, ``sameTerm(?x, ?x)``) is needed, and each
 engine plans only the filters that apply.
+
+``# order:`` takes the place of an ``ORDER BY`` in a query whose rows carry long ``GROUP_CONCAT`` sets:
+Virtuoso 7 sorts whole rows in a temporary table whose rows may not exceed about 4 KB, and refuses
+the query (SR319, SR478) once a set outgrows that, while it answers the same query unsorted. The
+catalog sorts such answers itself, the same way on every engine (unbound first, numbers by value,
+then text; SPARQL's ORDER BY rules); the file pasted elsewhere answers the same rows, unsorted.
 
 TYPE is one of ``CONVERTERS`` (iri, literal, date, int, economy, product, dispute); the EXAMPLE values
 together are the query's example (``Query.example``), used by ``--show``, the API docs and the tests.
@@ -28,6 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -42,7 +50,8 @@ from ..graph.store import Rows, Store
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 _BAD_IRI_CHARS = set('<>"{}|\\^` \n\r\t')
-_HEADER = re.compile(r"#\s*(title|description|param|require):\s*(.*)")
+_HEADER = re.compile(r"#\s*(title|description|param|require|order):\s*(.*)")
+_ORDER_KEY = re.compile(r"(?:(ASC|DESC)\(\s*\?(\w+)\s*\)|\?(\w+))", re.IGNORECASE)
 _WHEN = re.compile(r"^(\s*)#\[([^\]]+)\] ?(.*)$")        # a line written only when its condition holds
 _UNLESS = re.compile(r"^(.*?)\s*#\[([^\]]+)\]\s*$")    # a live line left out unless its condition holds
 _SET_CONCAT = re.compile(r'GROUP_CONCAT\s*\(\s*DISTINCT\b[^;]*;\s*separator\s*=\s*"([^"]*)"\s*\)\s*AS\s+\?(\w+)',
@@ -134,6 +143,7 @@ class Query:
     text: str
     params: dict[str, Param] = field(default_factory=dict)
     requires: tuple[tuple[str, ...], ...] = ()  # each: one of these parameters must be given
+    order: tuple[tuple[str, bool], ...] = ()     # ``# order:`` keys: (column, descending)
 
     @property
     def set_columns(self) -> dict[str, str]:
@@ -147,8 +157,6 @@ class Query:
         writes "" for "none here", since one unbound value makes a whole GROUP_CONCAT unbound), and an
         empty one absent."""
         columns = self.set_columns
-        if not columns:
-            return rows
         for row in rows:
             for name, sep in columns.items():
                 value = row.get(name)
@@ -159,6 +167,8 @@ class Query:
                     del row[name]
                 elif sep in str(value):
                     row[name] = Literal(sep.join(members))
+        for name, descending in reversed(self.order):  # stable sorts, the last key first
+            rows.sort(key=lambda row: _order_key(row.get(name)), reverse=descending)
         return rows
 
     def bind(self, raw: Mapping[str, str]) -> dict[str, Identifier]:
@@ -185,6 +195,17 @@ class Query:
     @property
     def example(self) -> dict[str, str]:
         return {p.name: p.example for p in self.params.values() if p.example}
+
+
+def _order_key(term: Identifier | None) -> tuple:
+    """Where a value sorts among a column's values: unbound first, then numbers by value, then
+    everything else by its text (SPARQL 1.1 §15.1 leaves the order between kinds open; this is one)."""
+    if term is None:
+        return (0, 0, "")
+    if isinstance(term, Literal) and isinstance(term.value, (int, float, Decimal)) \
+            and not isinstance(term.value, bool):
+        return (1, term.value, "")
+    return (2, 0, str(term))
 
 
 def _holds(condition: str, given: set[str]) -> bool:
@@ -227,7 +248,7 @@ def _conditions(name: str, text: str, params: Mapping[str, Param]) -> None:
 
 def parse(name: str, text: str) -> Query:
     """A catalog query from its file text; a malformed header names the line."""
-    title, description, params, requires = "", [], {}, []
+    title, description, params, requires, order = "", [], {}, [], []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.startswith("#"):
             break
@@ -241,6 +262,14 @@ def parse(name: str, text: str) -> Query:
             description.append(value.strip())
         elif key == "require":
             requires.append(tuple(n.strip() for n in value.split("|")))
+        elif key == "order":
+            keys = value.split()
+            if not keys or not all(_ORDER_KEY.fullmatch(k) for k in keys):
+                raise ValueError(f"queries/{name}.rq line {number}: expected '# order: KEY …' with each KEY "
+                                 "?column, ASC(?column) or DESC(?column)")
+            for k in keys:
+                direction, inside, bare = _ORDER_KEY.fullmatch(k).groups()
+                order.append((inside or bare, (direction or "").upper() == "DESC"))
         else:
             parts = value.split(maxsplit=3)
             if len(parts) < 2 or parts[1] not in CONVERTERS:
@@ -256,8 +285,14 @@ def parse(name: str, text: str) -> Query:
     for group in requires:
         if set(group) - params.keys():
             raise ValueError(f"queries/{name}.rq: '# require: {'|'.join(group)}' names an unknown parameter")
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    for column, _ in order:
+        if not re.search(rf"\?{column}\b", body):
+            raise ValueError(f"queries/{name}.rq: '# order:' names ?{column}, which the query does not have")
+    if order and re.search(r"^\s*ORDER\s+BY\b", text, re.IGNORECASE | re.MULTILINE):
+        raise ValueError(f"queries/{name}.rq has both '# order:' and ORDER BY; keep one")
     _conditions(name, text, params)
-    return Query(name, title, " ".join(description), text, params, tuple(requires))
+    return Query(name, title, " ".join(description), text, params, tuple(requires), tuple(order))
 
 
 def names() -> list[str]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rdflib import Literal
+from rdflib import XSD, Literal, URIRef
 from rdflib.plugins.sparql import prepareQuery
 
 from tradekg import queries
@@ -140,3 +140,45 @@ def test_set_valued_columns_come_back_sorted_and_empty_ones_absent():
     query = get("dispute_details")
     rows = Rows([{"complainants": Literal("https://x.org/b https://x.org/a"), "products": Literal("")}])
     assert query.tidy(rows) == [{"complainants": Literal("https://x.org/a https://x.org/b")}]
+
+
+def test_order_header_sorts_rows_as_order_by_would():
+    """`# order:` stands in for ORDER BY where Virtuoso refuses to sort long rows: numbers by value (10 after 9
+    descending, not as text), ties by the next key, an unbound value first when ascending."""
+    from tradekg.graph.store import Rows
+    from tradekg.queries import parse
+
+    query = parse("t", "# title: t\n# order: DESC(?count) ?partner\nSELECT ?partner ?count WHERE { ?partner ?p ?count }\n")
+    assert query.order == (("count", True), ("partner", False))
+    n = lambda v: Literal(v, datatype=XSD.integer)  # noqa: E731
+    rows = Rows([{"partner": URIRef("https://x.org/b"), "count": n(9)},
+                 {"partner": URIRef("https://x.org/c"), "count": n(10)},
+                 {"partner": URIRef("https://x.org/a"), "count": n(10)},
+                 {"count": n(9)}])
+    assert [(str(r.get("partner", "")), int(r["count"])) for r in query.tidy(rows)] == \
+        [("https://x.org/a", 10), ("https://x.org/c", 10), ("", 9), ("https://x.org/b", 9)]
+
+
+def test_order_header_is_checked_when_the_catalog_is_read():
+    from tradekg.queries import parse
+
+    with pytest.raises(ValueError, match="keep one"):
+        parse("t", "# title: t\n# order: ?a\nSELECT ?a WHERE { ?a ?b ?c }\nORDER BY ?a\n")
+    with pytest.raises(ValueError, match=r"names \?z"):
+        parse("t", "# title: t\n# order: ?z\nSELECT ?a WHERE { ?a ?b ?c }\n")
+    with pytest.raises(ValueError, match="line 2"):
+        parse("t", "# title: t\n# order: count DESC\nSELECT ?count WHERE { ?a ?b ?count }\n")
+
+
+def test_every_code_of_the_alias_table_names_its_economy():
+    """Codes pycountry does not have (XKX, the former ANT, SUN, DDR, CSK) are economies of the graph too: as a
+    parameter (and so in the API's URLs) each names itself, in any case."""
+    import csv
+
+    from tradekg.data import bundled
+
+    with (bundled() / "crosswalks" / "economy_aliases.csv").open(newline="", encoding="utf-8") as handle:
+        codes = {row["code"] for row in csv.DictReader(handle) if row["code"]}
+    assert {"XKX", "ANT", "SUN"} <= codes
+    for code in codes:
+        assert queries._economy(code.lower()) == URIRef(f"https://w3id.org/tradekg/id/economy/{code}")
