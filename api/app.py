@@ -96,7 +96,9 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
                            allow_headers=["Accept", "Authorization", "Content-Type"],
                            expose_headers=["X-TradeKG-Truncated", "Link"])  # Link: a list's next page
-    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes)
+    # level 5, not Starlette's 9: a third of the CPU for answers 10-20 % larger (a 726 KB SPARQL answer:
+    # 2.4 ms → 27 KB against 8.6 ms → 23 KB; 6.9 MB: 20 ms against 54 ms)
+    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes, compresslevel=5)
     app.add_middleware(AccessLog)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

@@ -52,7 +52,7 @@ def open_for_serving(settings: Settings, echo: Callable[[str], None] = lambda _m
         store = EmbeddedStore.in_memory(path)
         quads, seconds = store.loaded
         echo(f"serving from memory (--memory {settings.memory}): {quads:,} quads loaded from {path} in "
-             f"{seconds:.1f} s, RSS {_rss_mb():,.0f} MB; query workers share it")
+             f"{seconds:.1f} s (read from {store.loaded_from}), RSS {_rss_mb():,.0f} MB; query workers share it")
         return store
     why = "off" if settings.memory == "off" else "auto: the store is large against the memory available"
     echo(f"serving from the store on disk at {path} (--memory {why})")
