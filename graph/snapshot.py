@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -21,14 +22,41 @@ FILES = (PLAIN, BLANK)
 
 
 def write(graph: ox.Store, folder: Path) -> None:
-    """Dump ``graph`` into ``folder`` as the two files (the split is by line: a literal that happens to
-    contain " _:" sends its quad to the blank-node file, which is read correctly too, only slower)."""
-    whole = folder / "graph-all.nq.tmp"
-    graph.dump(str(whole), format=ox.RdfFormat.N_QUADS)
-    with whole.open("rb") as source, (folder / PLAIN).open("wb") as plain, (folder / BLANK).open("wb") as blank:
-        for line in source:
-            (blank if line.startswith(b"_:") or b" _:" in line else plain).write(line)
-    whole.unlink()
+    """Dump ``graph`` into ``folder`` as the two files, split as the dump streams (no third copy on disk)."""
+    with (folder / PLAIN).open("wb") as plain, (folder / BLANK).open("wb") as blank:
+        splitter = _Splitter(plain, blank)
+        graph.dump(splitter, format=ox.RdfFormat.N_QUADS)
+        splitter.close()
+
+
+class _Splitter:
+    """A writer sending each N-Quads line with a blank node to ``blank``, the others to ``plain``. The test is
+    by text: a literal that happens to contain " _:" sends its quad to the blank-node file, which is read
+    correctly too, only more slowly. Chunks without "_:" at all (nearly all) are written whole."""
+
+    def __init__(self, plain: BinaryIO, blank: BinaryIO):
+        self.plain, self.blank, self.rest = plain, blank, b""
+
+    def write(self, data: bytes) -> int:
+        chunk = self.rest + bytes(data)
+        cut = chunk.rfind(b"\n") + 1
+        self.rest = chunk[cut:]
+        self._lines(chunk[:cut])
+        return len(data)
+
+    def _lines(self, lines: bytes) -> None:
+        if b"_:" not in lines:
+            self.plain.write(lines)
+            return
+        for line in lines.splitlines(keepends=True):
+            (self.blank if line.startswith(b"_:") or b" _:" in line else self.plain).write(line)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self._lines(self.rest)
+        self.rest = b""
 
 
 def present(folder: Path) -> bool:
