@@ -29,6 +29,15 @@ def write(graph: ox.Store, folder: Path) -> None:
         splitter.close()
 
 
+def write_from(nquads: Path, folder: Path) -> None:
+    """The two files from an N-Quads file already on disk (bench/scale.py's copies of the graph)."""
+    with nquads.open("rb") as source, (folder / PLAIN).open("wb") as plain, (folder / BLANK).open("wb") as blank:
+        splitter = _Splitter(plain, blank)
+        for chunk in iter(lambda: source.read(1 << 20), b""):
+            splitter.write(chunk)
+        splitter.close()
+
+
 class _Splitter:
     """A writer sending each N-Quads line with a blank node to ``blank``, the others to ``plain``. The test is
     by text: a literal that happens to contain " _:" sends its quad to the blank-node file, which is read
