@@ -36,6 +36,7 @@ def _peak_mb() -> float:
 def make_copies(store: Path, copies: int, target: Path) -> int:
     """N-Quads of ``copies`` renamed copies of the store's graph, written to ``target``; returns quads."""
     import pyoxigraph as ox
+    from _store import version_folder
 
     data = ox.Store.read_only(str(version_folder(store))).dump(format=ox.RdfFormat.N_QUADS)
     with target.open("wb") as out:
