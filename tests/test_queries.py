@@ -225,6 +225,22 @@ def test_measures_filters_combine(any_store):
     assert "us-232-steel" in column(run(any_store, "measures", product="720810"), "measure")
 
 
+@pytest.mark.parametrize("code", ["7208", "72", "8471"])
+def test_measures_on_a_product_with_imposer_and_target_name_the_section_301_lists_of_the_file(any_store, code):
+    """A product with other filters (the product's measures are a sub-select, the others plain patterns): the
+    Section 301 lists among the US measures on China covering the code are those whose lines in the list file
+    start with it."""
+    import csv
+
+    from tradekg.data import bundled
+
+    with (bundled() / "us-section301-dw" / "section301_china_tariff_lines.csv").open(newline="", encoding="utf-8") as f:
+        lists = {f"us-301-list-{row['list'].lower()}" for row in csv.DictReader(f) if row["hts_code"].startswith(code)}
+    assert lists, "the code should be on some list, or this proves little"
+    got = column(run(any_store, "measures", product=code, imposer="USA", affected="CHN"), "measure")
+    assert {m for m in got if m.startswith("us-301-list-")} == lists
+
+
 def test_agreements_of_mexico_in_2021(any_store):
     rows = column(run(any_store, "agreements", **get("agreements").example), "agreement")
     assert "1087" in rows and "122" not in rows
