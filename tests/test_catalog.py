@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -182,3 +183,26 @@ def test_every_code_of_the_alias_table_names_its_economy():
     assert {"XKX", "ANT", "SUN"} <= codes
     for code in codes:
         assert queries._economy(code.lower()) == URIRef(f"https://w3id.org/tradekg/id/economy/{code}")
+
+
+def test_values_reach_a_sub_select_that_projects_the_parameter():
+    """A sub-select is evaluated on its own: the parameter is bound inside it too where it projects it unchanged,
+    so an engine need not enumerate it for every value; never inside an OPTIONAL's sub-select, one with a LIMIT,
+    or one that does not project it (where ?p would be another variable). Answers equal on a small store."""
+    from tradekg.graph.store import EmbeddedStore
+
+    p = URIRef("https://x.org/p")
+    text = ("SELECT ?p ?x ?y ?z ?w WHERE { { SELECT DISTINCT ?p ?x WHERE { ?x <https://x.org/r> ?p } }\n"
+            "  OPTIONAL { SELECT ?p (COUNT(?o) AS ?y) WHERE { ?p <https://x.org/r> ?o } GROUP BY ?p }\n"
+            "  OPTIONAL { { SELECT ?p ?z WHERE { ?z <https://x.org/r> ?p } LIMIT 1 } }\n"
+            "  OPTIONAL { { SELECT ?w WHERE { ?w <https://x.org/r> ?p } } } }")
+    bound = bind_values(text, {"p": p})
+    blocks = [m.start() for m in re.finditer(r"VALUES \(\?p\)", bound)]
+    assert len(blocks) == 2, bound  # the top, and the first sub-select only
+    assert bound.index("SELECT DISTINCT ?p ?x WHERE {") < blocks[1] < bound.index("?x <https://x.org/r> ?p")
+    store = EmbeddedStore()
+    store.update("INSERT DATA { <https://x.org/a> <https://x.org/r> <https://x.org/p> . "
+                 "<https://x.org/b> <https://x.org/r> <https://x.org/q> . <https://x.org/p> <https://x.org/r> 1 }")
+    top_only = text.replace("WHERE {", "WHERE { VALUES ?p { <https://x.org/p> }", 1)
+    assert as_set(store.select(bound)) == as_set(store.select(top_only))
+    assert len(store.select(bound)) == 3  # one ?x (a); ?w is any subject of r (a, b, p): its ?p is its own
