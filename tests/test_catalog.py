@@ -206,3 +206,14 @@ def test_values_reach_a_sub_select_that_projects_the_parameter():
     top_only = text.replace("WHERE {", "WHERE { VALUES ?p { <https://x.org/p> }", 1)
     assert as_set(store.select(bound)) == as_set(store.select(top_only))
     assert len(store.select(bound)) == 3  # one ?x (a); ?w is any subject of r (a, b, p): its ?p is its own
+
+
+def test_bind_values_header_is_read_and_checked():
+    """`# bind: values` makes the embedded store bind with the remote VALUES block (the same rows: see
+    test_bound_and_inline_values_agree); anything else after `# bind:` is refused when the catalog is read."""
+    from tradekg.queries import parse
+
+    assert parse("t", "# title: t\n# bind: values\nSELECT ?a WHERE { ?a ?b ?c }\n").values
+    assert not parse("t", "# title: t\nSELECT ?a WHERE { ?a ?b ?c }\n").values
+    with pytest.raises(ValueError, match="line 2"):
+        parse("t", "# title: t\n# bind: substitute\nSELECT ?a WHERE { ?a ?b ?c }\n")
