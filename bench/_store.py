@@ -23,10 +23,3 @@ def built_store(path: Path | None) -> Iterator[Path]:
         build(target)
         yield target
 
-
-def version_folder(path: Path) -> Path:
-    """The pyoxigraph folder inside a built store (its current version), for tools that open it directly:
-    raw pyoxigraph and `oxigraph serve-read-only --location` (a store root holds versions, not a database)."""
-    from tradekg.graph.layout import current
-
-    return current(path)

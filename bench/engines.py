@@ -35,7 +35,8 @@ from tradekg.queries import get, names
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from _store import built_store, version_folder  # noqa: E402
+from _store import built_store  # noqa: E402
+from tradekg.graph.layout import current as version_folder  # noqa: E402  (a store root holds versions)
 from api_support import EXPENSIVE, free_port  # noqa: E402
 from api_load import level  # noqa: E402
 from catalog import rdflib_ms  # noqa: E402

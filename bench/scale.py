@@ -36,7 +36,7 @@ def _peak_mb() -> float:
 def make_copies(store: Path, copies: int, target: Path) -> int:
     """N-Quads of ``copies`` renamed copies of the store's graph, written to ``target``; returns quads."""
     import pyoxigraph as ox
-    from _store import version_folder
+    from tradekg.graph.layout import current as version_folder  # a store root holds versions
 
     data = ox.Store.read_only(str(version_folder(store))).dump(format=ox.RdfFormat.N_QUADS)
     with target.open("wb") as out:
@@ -110,7 +110,7 @@ def api_figures(folder: Path, scratch: Path, requests: int) -> dict:
 
 
 def main() -> None:
-    from _store import built_store, version_folder
+    from _store import built_store
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--store", type=Path, default=None)

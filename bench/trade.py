@@ -24,11 +24,12 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from tradekg.graph.build import build
+from tradekg.graph.layout import current as version_folder  # a store root holds versions
 from tradekg.graph.loaders import registry
 from tradekg.graph.store import EmbeddedStore
 from tradekg.queries import get, run
 
-from _store import built_store, version_folder  # bench/ is on sys.path when a bench script runs
+from _store import built_store  # bench/ is on sys.path when a bench script runs
 
 TRADE = {"census-us-imports-hs10-2024", "census-us-trade-hs2-monthly", "census-us-exports-2025-lists",
          "trade-coverage"}

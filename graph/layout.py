@@ -4,7 +4,8 @@
 
     store/                       the folder users give (--store, $TRADEKG_STORE)
       current-version            one line: the name of the version readers open
-      v-20261130T231500123456-4242/   a complete, validated pyoxigraph store (+ build-report.json)
+      v-20261130T231500123456-4242/   a complete, validated pyoxigraph store (+ build-report.json, and the
+                                      graph as N-Quads for memory mode: graph/snapshot.py)
       building-20261130T232000000001-4343/   a build in progress (its .build.lock is held by that build)
 
 Why: a build used to swap folders with two renames, and a kill between them left no store at the store path.

@@ -11,6 +11,8 @@ database is changed in place (:meth:`tradekg.graph.store.EmbeddedStore.update`).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -23,18 +25,22 @@ FILES = (PLAIN, BLANK)
 
 def write(graph: ox.Store, folder: Path) -> None:
     """Dump ``graph`` into ``folder`` as the two files, split as the dump streams (no third copy on disk)."""
-    with (folder / PLAIN).open("wb") as plain, (folder / BLANK).open("wb") as blank:
-        splitter = _Splitter(plain, blank)
+    with _split_into(folder) as splitter:
         graph.dump(splitter, format=ox.RdfFormat.N_QUADS)
-        splitter.close()
 
 
 def write_from(nquads: Path, folder: Path) -> None:
     """The two files from an N-Quads file already on disk (bench/scale.py's copies of the graph)."""
-    with nquads.open("rb") as source, (folder / PLAIN).open("wb") as plain, (folder / BLANK).open("wb") as blank:
-        splitter = _Splitter(plain, blank)
+    with nquads.open("rb") as source, _split_into(folder) as splitter:
         for chunk in iter(lambda: source.read(1 << 20), b""):
             splitter.write(chunk)
+
+
+@contextmanager
+def _split_into(folder: Path) -> Iterator[_Splitter]:
+    with (folder / PLAIN).open("wb") as plain, (folder / BLANK).open("wb") as blank:
+        splitter = _Splitter(plain, blank)
+        yield splitter
         splitter.close()
 
 
