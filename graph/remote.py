@@ -26,7 +26,8 @@ from rdflib.term import Identifier
 from SPARQLWrapper import CONSTRUCT, DIGEST, JSON, N3, POST, POSTDIRECTLY, SELECT, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
-from .errors import EndpointError, QuerySyntaxError
+from . import statistics
+from .errors import EndpointError, QuerySyntaxError, StoreError, TradeKGError
 from .store import Rows
 from .worker import Answer, Job
 
@@ -282,13 +283,24 @@ class RemoteStore:
 
     # -- writing ---------------------------------------------------------------------------
     def update(self, text: str) -> None:
+        """Apply a SPARQL update, then count the graph's statistics again (graph/statistics.py), as the
+        embedded store does, in a second request (the client's update is sent as it came)."""
+        self._write(text)
+        try:
+            self._write(statistics.refresh_update())
+        except TradeKGError as e:
+            raise StoreError(f"the update was applied, but counting the graph's statistics again failed "
+                             f"({e}); the statistics queries answer the old counts until an update "
+                             "succeeds") from e
+
+    def _write(self, text: str) -> None:
         def prepare(client: SPARQLWrapper) -> None:
             client.setQuery(text)
             client.setRequestMethod(POSTDIRECTLY)
         self._run(self.update_url, prepare)
 
     def drop_graph(self, graph: str) -> None:
-        self.update(f"DROP SILENT GRAPH <{_checked_iri(graph)}>")
+        self._write(f"DROP SILENT GRAPH <{_checked_iri(graph)}>")
 
     def close(self) -> None:
         """Nothing to release: every request opens and closes its own connection."""

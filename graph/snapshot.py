@@ -29,13 +29,6 @@ def write(graph: ox.Store, folder: Path) -> None:
         graph.dump(splitter, format=ox.RdfFormat.N_QUADS)
 
 
-def write_from(nquads: Path, folder: Path) -> None:
-    """The two files from an N-Quads file already on disk (bench/scale.py's copies of the graph)."""
-    with nquads.open("rb") as source, _split_into(folder) as splitter:
-        for chunk in iter(lambda: source.read(1 << 20), b""):
-            splitter.write(chunk)
-
-
 @contextmanager
 def _split_into(folder: Path) -> Iterator[_Splitter]:
     with (folder / PLAIN).open("wb") as plain, (folder / BLANK).open("wb") as blank:

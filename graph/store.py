@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Identifier
 
-from . import layout, snapshot
+from . import layout, snapshot, statistics
 from .errors import BadParameters, QuerySyntaxError, StoreError
 from .pool import Limits
 from .worker import Answer, Job
@@ -181,10 +181,12 @@ class EmbeddedStore:
         return result.serialize(format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
 
     def update(self, text: str) -> None:
-        """Apply a SPARQL update. On a store opened read-only, through a short-lived read-write handle
-        (the folder's lock is held only for the update), after which this handle is reopened."""
+        """Apply a SPARQL update, then count the graph's statistics again (graph/statistics.py) with the
+        same handle. On a store opened read-only, through a short-lived read-write handle (the folder's
+        lock is held only for the update), after which this handle is reopened."""
         if not self.read_only:
             _apply(self.db, text)
+            _apply(self.db, statistics.refresh_update())
             return
         # the build's N-Quads copy no longer matches once the database changes: memory mode reads the database
         snapshot.retire(self.path)
@@ -194,6 +196,7 @@ class EmbeddedStore:
             raise StoreError(f"cannot open the store at {self.path} for writing (is a build running?): {e}") from e
         try:
             _apply(writer, text)
+            _apply(writer, statistics.refresh_update())
             writer.flush()
         finally:
             del writer
