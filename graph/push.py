@@ -159,10 +159,10 @@ class Server:
                                         f"endpoint that allows updates. {body[:200]}") from e
                 if e.code < 500 or attempt == self.options.retries:
                     raise EndpointError(f"{url} answered HTTP {e.code}: {body}") from e
+                reason = f"HTTP {e.code}"
             except ValueError as e:  # urllib's Basic handler meeting a Digest challenge
                 raise EndpointError(f"{url} asks for another authentication scheme ({e}); for Digest set "
                                     "TRADEKG_ENDPOINT_AUTH=digest") from e
-                reason = f"HTTP {e.code}"
             except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as e:
                 reason = str(getattr(e, "reason", e))
                 if not self.reached and isinstance(getattr(e, "reason", e), ConnectionRefusedError):
