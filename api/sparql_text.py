@@ -66,6 +66,7 @@ def _mentions(text: str, word: str, pattern: re.Pattern[str]) -> bool:
     return word in _upper(text) and pattern.search(_plain(text)) is not None
 
 
+@lru_cache(maxsize=16)  # /sparql asks twice per request (form, is_update)
 def form(text: str) -> str | None:
     """SELECT, ASK, CONSTRUCT, DESCRIBE, or the first update keyword; None if none is seen.
     Reads tokens from the start and stops at the first keyword (it follows the short prologue)."""
