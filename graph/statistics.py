@@ -5,7 +5,7 @@ Counting them is a scan of the whole graph (0.15–0.75 s a query on the bundle,
 so they are counted once, where the graph changes: by ``tradekg build`` and after every update through
 the store layer, in the same write. The catalog's ``instances_per_class``, ``triples_per_graph`` and
 ``term_uses`` read them. A graph loaded into a server by other means than ``tradekg build``/``push`` has
-them only once :data:`REFRESH` has been run there.
+them only once :func:`refresh_update`'s text has been run there.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from __future__ import annotations
 from functools import cache
 from importlib.resources import files
 
-GRAPH = "https://w3id.org/tradekg/graph/statistics"
-DATASET = "https://w3id.org/tradekg/id/dataset"   # the subject of the partitions: the whole tradekg graph
+GRAPH = "https://w3id.org/tradekg/graph/statistics"  # the partitions' subject is <https://w3id.org/tradekg/id/dataset>
 
 
 @cache
