@@ -203,6 +203,9 @@ def test_void_describes_each_graph_and_links_endpoint_and_dump(client):
             URIRef("https://www.wto.org/english/tratop_e/dispu_e/dispu_e.htm")) in data
     partitions = {data.value(p, void["class"]): data.value(p, void.entities) for p in data.objects(me, void.classPartition)}
     assert partitions[URIRef(TKG + "Dispute")] == Literal(2)
+    # FIXTURE: DS544 and DS999 name a complainant each; five third parties, all of DS544
+    properties = {data.value(p, void.property): data.value(p, void.triples) for p in data.objects(me, void.propertyPartition)}
+    assert properties[URIRef(TKG + "complainant")] == Literal(2) and properties[URIRef(TKG + "thirdParty")] == Literal(len(THIRD))
     description = client.get("/sparql", headers={"Accept": "text/turtle"}).text
     assert "/.well-known/void>" in description
 

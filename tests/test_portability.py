@@ -227,3 +227,26 @@ def test_virtuoso_answers_partners_whose_links_outgrow_its_sort_rows(disputes_on
     assert len(str(usa["links"])) > 4096, "the links should be past Virtuoso's row limit, or this proves nothing"
     keys = [(-int(row["count"]), str(row["partner"])) for row in got]
     assert keys == sorted(keys), "most shared disputes first, then by partner"
+
+
+def test_an_update_counts_the_statistics_again_on_virtuoso(virtuoso_mini):
+    """RemoteStore.update (the API's authorised update with --endpoint) runs graph/statistics.ru after the client's
+    update, and Virtuoso 7 runs it: a dispute added in a graph of its own moves the class count by one and lists
+    the graph with its one triple; dropping the graph brings back the counts the embedded store made for the push."""
+    tkg = "https://w3id.org/tradekg/ontology#"
+    graph, dispute = "https://w3id.org/tradekg/graph/portability-probe", "https://w3id.org/tradekg/id/dispute/DS99999"
+
+    def counts() -> tuple[dict[str, int], dict[str, int]]:
+        return ({str(r["class"]): int(r["instances"]) for r in run(virtuoso_mini, "instances_per_class")},
+                {str(r["graph"]): int(r["triples"]) for r in run(virtuoso_mini, "triples_per_graph")})
+
+    classes, graphs = counts()
+    assert classes[tkg + "Dispute"] > 0 and graph not in graphs
+    virtuoso_mini.update(f"INSERT DATA {{ GRAPH <{graph}> {{ <{dispute}> a <{tkg}Dispute> }} }}")
+    try:
+        added, listed = counts()
+        assert added == {**classes, tkg + "Dispute": classes[tkg + "Dispute"] + 1}
+        assert listed[graph] == 1
+    finally:
+        virtuoso_mini.update(f"DROP SILENT GRAPH <{graph}>")
+    assert counts() == (classes, graphs)  # graph/statistics itself included: the same partitions, the same size

@@ -1,6 +1,7 @@
 """The data out: ``/dump.nq.gz`` (every named graph, streamed and compressed as it is written) and the VoID
 description at ``/.well-known/void`` (per named graph: triples, title, licence, origin, retrieval date; class
-partitions; the SPARQL endpoint and the dump), which the SPARQL service description links to."""
+and property partitions, read from graph/statistics; the SPARQL endpoint and the dump), which the SPARQL
+service description links to."""
 
 from __future__ import annotations
 
@@ -69,6 +70,11 @@ def describe(request: Request) -> Graph:
         data.add((me, VOID.classPartition, partition))
         data.add((partition, VOID["class"], row["class"]))
         data.add((partition, VOID.entities, Literal(int(row["instances"]))))
+    for row in catalog.run("property_partitions"):
+        partition = BNode()
+        data.add((me, VOID.propertyPartition, partition))
+        data.add((partition, VOID.property, row["property"]))
+        data.add((partition, VOID.triples, Literal(int(row["triples"]))))
     return data
 
 
