@@ -1,7 +1,7 @@
 """The graph's statistics (VoID: triples per named graph, instances per class, statements per property),
 kept in the named graph ``graph/statistics`` by the SPARQL update in ``statistics.ru``.
 
-Counting them is a scan of the whole graph (0.15–0.75 s a query on the bundle, 12 s at 16 times its size),
+Counting them is a scan of the whole graph (0.15–0.77 s a query on the bundle, 12 s at 16 times its size),
 so they are counted once, where the graph changes: by ``tradekg build`` and after every update through
 the store layer, in the same write. The catalog's ``instances_per_class``, ``triples_per_graph`` and
 ``term_uses`` read them. A graph loaded into a server by other means than ``tradekg build``/``push`` has

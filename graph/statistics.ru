@@ -2,7 +2,7 @@
 # distinct instances per class, statements per property. Written by `tradekg build` and after every
 # update through tradekg (graph/statistics.py), so that the catalog's statistics queries
 # (instances_per_class, triples_per_graph, term_uses) read a few hundred triples instead of
-# scanning the whole graph (0.15-0.75 s on the bundle, 12 s at 16 times its size).
+# scanning the whole graph (0.15-0.77 s on the bundle, 12 s at 16 times its size).
 # Classes and properties are counted over every graph under https://w3id.org/tradekg/graph/ but this one;
 # graph/statistics itself is listed with its own size (the last step counts the two triples it adds).
 PREFIX void:    <http://rdfs.org/ns/void#>
