@@ -38,12 +38,8 @@ def make_copies(store: Path, copies: int, target: Path) -> int:
     import pyoxigraph as ox
     from tradekg.graph.layout import current as version_folder  # a store root holds versions
 
-    from tradekg.graph import statistics
-
-    # graph/statistics counts the original; each size's own is counted after its load (as a build does)
-    statistics_graph = f"<{statistics.GRAPH}> .".encode()
-    data = b"".join(line for line in ox.Store.read_only(str(version_folder(store))).dump(format=ox.RdfFormat.N_QUADS)
-                    .splitlines(keepends=True) if not line.rstrip().endswith(statistics_graph))
+    # graph/statistics is copied too, as it is: _load counts each size's own, and that update drops the graph first
+    data = ox.Store.read_only(str(version_folder(store))).dump(format=ox.RdfFormat.N_QUADS)
     with target.open("wb") as out:
         for k in range(copies):
             out.write(data if k == 0 else data.replace(ID, ID + f"copy{k}/".encode()))

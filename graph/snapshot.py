@@ -11,8 +11,6 @@ database is changed in place (:meth:`tradekg.graph.store.EmbeddedStore.update`).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -25,15 +23,9 @@ FILES = (PLAIN, BLANK)
 
 def write(graph: ox.Store, folder: Path) -> None:
     """Dump ``graph`` into ``folder`` as the two files, split as the dump streams (no third copy on disk)."""
-    with _split_into(folder) as splitter:
-        graph.dump(splitter, format=ox.RdfFormat.N_QUADS)
-
-
-@contextmanager
-def _split_into(folder: Path) -> Iterator[_Splitter]:
     with (folder / PLAIN).open("wb") as plain, (folder / BLANK).open("wb") as blank:
         splitter = _Splitter(plain, blank)
-        yield splitter
+        graph.dump(splitter, format=ox.RdfFormat.N_QUADS)
         splitter.close()
 
 
