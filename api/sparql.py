@@ -9,12 +9,14 @@ query, the parser's message with line and column is the ``detail``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
 import functools
 import hmac
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -68,7 +70,7 @@ async def sparql_get(request: Request,
         if workbench.wants_html(request):  # the endpoint's URL opened in a browser: the workbench (issue 11)
             return HTMLResponse(await run_in_threadpool(workbench.render, request, None))
         return await _in_lane(request, _service_description)
-    return await _in_lane(request, _query, query, default_graph_uri, named_graph_uri)
+    return await _answer_query(request, query, default_graph_uri, named_graph_uri)
 
 
 @router.post("/sparql", responses=_RESPONSES, summary="SPARQL 1.1 query or update (POST)",
@@ -92,9 +94,9 @@ async def sparql_post(request: Request) -> Response:
             return await _in_lane(request, _update, form["update"][0])
         if "query" not in form:
             raise SparqlError(400, "a form POST needs a `query` or an `update` field")
-        return await _in_lane(request, _query, form["query"][0], default, named)
+        return await _answer_query(request, form["query"][0], default, named)
     if kind == "application/sparql-query":
-        return await _in_lane(request, _query, text, default, named)
+        return await _answer_query(request, text, default, named)
     if kind == "application/sparql-update":
         return await _in_lane(request, _update, text)
     raise SparqlError(415, "POST a form (application/x-www-form-urlencoded), application/sparql-query "
@@ -150,8 +152,55 @@ def _decode(body: bytes) -> str:
         raise SparqlError(400, "the request body is not UTF-8") from None
 
 
+@dataclasses.dataclass(frozen=True)
+class _Plan:
+    """A checked query: the job for the engine and the media types the answer may take."""
+
+    job: Job
+    form: str
+    results_media: str | None = None
+    graph_media: str | None = None
+
+
+INLINE_CHARS = 64 * 1024  # a query text this short is checked on the event loop (a few scans, well under 1 ms)
+
+
+async def _answer_query(request: Request, text: str, default: list[str], named: list[str]) -> Response:
+    """A query's answer. A short query for our own engine is checked on the event loop and its answer awaited
+    there (:meth:`~tradekg.graph.pool.QueryPool.run_async`: no thread in the common case); a long text or a
+    remote store's forwarding runs on /sparql's threads."""
+    engine = request.app.state.engine
+    if engine.forwards or len(text) > INLINE_CHARS:
+        return await _in_lane(request, _query, text, default, named)
+    deadline = time.monotonic() + request.app.state.settings.query_timeout_s
+    plan = _plan(request, text, default, named)
+    cancel = threading.Event()
+    watcher = asyncio.ensure_future(_watch_disconnect(request, cancel))
+    try:
+        with _engine_errors():
+            answer = await engine.run_async(plan.job, request.app.state.sparql_threads, cancel, deadline)
+    except asyncio.CancelledError:
+        cancel.set()
+        raise
+    finally:
+        watcher.cancel()
+    return _finish(request, plan, answer)
+
+
 def _query(request: Request, text: str, default: list[str], named: list[str],
            cancel: threading.Event | None = None, deadline: float | None = None) -> Response:
+    """A query's answer, on a thread of /sparql's own."""
+    plan = _plan(request, text, default, named)
+    engine = request.app.state.engine
+    if engine.forwards:
+        return _remote(engine, plan.job)
+    with _engine_errors():
+        answer = engine.run(plan.job, cancel, deadline)
+    return _finish(request, plan, answer)
+
+
+def _plan(request: Request, text: str, default: list[str], named: list[str]) -> _Plan:
+    """The query checked against the endpoint's rules (nesting, no updates, SERVICE, Accept, dataset IRIs)."""
     settings, engine = request.app.state.settings, request.app.state.engine
     _check_nesting(text)
     form = sparql_text.form(text)
@@ -164,7 +213,7 @@ def _query(request: Request, text: str, default: list[str], named: list[str],
                                "(enable with TRADEKG_ALLOW_SERVICE=1)")
     accept = workbench.format_accept(request) or request.headers.get("accept", "")
     if engine.forwards:
-        return _remote(engine, Job(text, None, None, settings.row_cap, tuple(default), tuple(named), accept=accept))
+        return _Plan(Job(text, None, None, settings.row_cap, tuple(default), tuple(named), accept=accept), form)
     ranges = formats.parse_accept(accept)
     results_media = formats.choose_media(ranges, formats.RESULT_TYPES)
     graph_media = formats.choose_media(ranges, formats.GRAPH_TYPES)
@@ -181,8 +230,14 @@ def _query(request: Request, text: str, default: list[str], named: list[str],
     job = Job(text, results, graph, settings.row_cap,
               tuple(default) if dataset else None, tuple(named) if dataset else None,
               union=not sparql_text.has_from(text))
+    return _Plan(job, form, results_media, graph_media)
+
+
+@contextlib.contextmanager
+def _engine_errors() -> Iterator[None]:
+    """The pool's refusals as the protocol's status codes."""
     try:
-        answer: Answer = engine.run(job, cancel, deadline)
+        yield
     except (QueryTimeout, QueryMemoryExceeded) as e:
         raise SparqlError(503, str(e)) from e
     except PoolBusy as e:
@@ -191,8 +246,12 @@ def _query(request: Request, text: str, default: list[str], named: list[str],
         raise SparqlError(400, str(e)) from e
     except QueryCancelled as e:  # nobody is listening; logged as 499 (client closed request)
         raise SparqlError(499, str(e)) from e
-    request.state.log = {"form": form, "rows": answer.rows, "truncated": answer.truncated}
-    return _respond(answer, settings.row_cap, graph_media if answer.kind == "graph" else results_media)
+
+
+def _finish(request: Request, plan: _Plan, answer: Answer) -> Response:
+    request.state.log = {"form": plan.form, "rows": answer.rows, "truncated": answer.truncated}
+    return _respond(answer, request.app.state.settings.row_cap,
+                    plan.graph_media if answer.kind == "graph" else plan.results_media)
 
 
 def _check_nesting(text: str) -> None:

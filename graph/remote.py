@@ -10,6 +10,7 @@ a user whose server does not.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 import re
@@ -19,6 +20,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping
+from concurrent.futures import Executor
 from typing import Any
 
 from rdflib.plugins.sparql.results.jsonresults import parseJsonTerm
@@ -316,6 +318,9 @@ class Forwarder:
 
     def run(self, job: Job, cancel: Any = None, deadline: float | None = None) -> Answer:
         return self.remote.forward(job)
+
+    async def run_async(self, job: Job, executor: Executor, cancel: Any = None, deadline: float | None = None) -> Answer:
+        return await asyncio.get_running_loop().run_in_executor(executor, self.run, job, cancel, deadline)
 
     def warm_up(self) -> None:
         pass

@@ -8,12 +8,14 @@ named graphs, as researchers expect; ``GRAPH ?g`` still tells which source said 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import shutil
 import threading
 import time
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Protocol
 
@@ -76,6 +78,11 @@ class QueryService(Protocol):
 
     def run(self, job: Job, cancel: threading.Event | None = None, deadline: float | None = None) -> Answer:
         """The answer; ``cancel`` set = the client went away; ``deadline`` is monotonic."""
+        ...
+
+    async def run_async(self, job: Job, executor: Executor, cancel: threading.Event | None = None,
+                        deadline: float | None = None) -> Answer:
+        """:meth:`run` awaited on an event loop; what would block waits on a thread of ``executor``."""
         ...
 
     def warm_up(self) -> None: ...
@@ -314,6 +321,10 @@ class InProcess:
         from .worker import answer
 
         return answer(self.store.db, job)
+
+    async def run_async(self, job: Job, executor: Executor, cancel: threading.Event | None = None,
+                        deadline: float | None = None) -> Answer:
+        return await asyncio.get_running_loop().run_in_executor(executor, self.run, job, cancel, deadline)
 
     def warm_up(self) -> None:
         pass
