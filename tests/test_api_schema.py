@@ -62,6 +62,11 @@ def test_every_operation_has_examples_and_problem_responses(full_store):
             if not path.startswith("/sparql"):
                 assert "application/problem+json" in operation["responses"]["404"]["content"]
                 assert "application/problem+json" in operation["responses"]["422"]["content"]
+    described = [tag["name"] for tag in spec["tags"] if tag.get("description")]
+    used = {tag for operations in spec["paths"].values() for operation in operations.values()
+            for tag in operation.get("tags", [])}
+    assert used <= set(described), f"tags without a description (the docs' sections): {used - set(described)}"
+    assert described[0] == "Economies" and described.index("SPARQL 1.1 Protocol") > described.index("Trade")
 
 
 @pytest.mark.parametrize("path, path_parameters, query", [
