@@ -23,6 +23,7 @@ from ..graph.errors import TradeKGError
 from ..graph.pool import Limits
 from ..graph.store import Store
 from . import errors, sparql, web
+from .answer_cache import AnswerCache, Answers
 from .budget import Budget
 from .deps import Catalog
 from .logs import AccessLog
@@ -74,6 +75,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     # /sparql waits for its workers on threads of its own: the routes' threadpool never waits on SPARQL
     app.state.sparql_threads = ThreadPoolExecutor(max_workers=SPARQL_THREADS, thread_name_prefix="tradekg-sparql")
     app.state.named_graphs = cache(store.named_graphs)
+    app.state.answers = Answers(settings.answer_cache_mb * 2**20)  # whole answers of repeated questions (GET)
     lock = threading.Lock()
 
     def reopen() -> None:
@@ -81,6 +83,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         with lock:
             store.reopen()
             app.state.catalog.clear()
+            app.state.answers.clear()
             app.state.named_graphs.cache_clear()
         app.state.engine.refresh()
 
@@ -92,6 +95,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(export_routes.router)  # GET /export/{view}?format=…
+    app.add_middleware(AnswerCache, answers=app.state.answers)  # innermost: CORS, gzip and logs apply to every answer
     web.install(app)  # pages for people: /id/…, /, /query, /ontology, static assets (issue 11)
 
     if settings.cors_origins:

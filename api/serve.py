@@ -138,7 +138,9 @@ def _as_env(settings: Settings) -> dict[str, str]:
            "TRADEKG_GZIP_MIN_BYTES": str(settings.gzip_min_bytes), "TRADEKG_MEMORY": settings.memory,
            "TRADEKG_HEAVY_AFTER": str(settings.heavy_after_s),
            "TRADEKG_WORKER_MEMORY_MB": str(settings.worker_memory_mb),
-           "TRADEKG_RELOAD_CHECK": str(settings.reload_check_s)}
+           "TRADEKG_RELOAD_CHECK": str(settings.reload_check_s),
+           "TRADEKG_REST_TIMEOUT": str(settings.rest_timeout_s), "TRADEKG_REST_SLOTS": str(settings.rest_slots),
+           "TRADEKG_ANSWER_CACHE_MB": str(settings.answer_cache_mb)}
     if settings.endpoint:
         env["TRADEKG_ENDPOINT"] = settings.endpoint
     if settings.update_token:

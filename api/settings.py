@@ -38,6 +38,7 @@ class Settings:
     reload_check_s: float = 2.0          # how often to look for a rebuilt store to switch to (0 = never)
     rest_timeout_s: float = 30.0         # wait per heavy REST computation (network, paths, export); then 503
     rest_slots: int = 2                  # heavy REST computations running at once; more queue (a few), then 503
+    answer_cache_mb: int = 64            # whole answers of repeated GETs on the JSON routes, with ETags (0 = off)
 
     _ENV = {"store": "TRADEKG_STORE", "endpoint": "TRADEKG_ENDPOINT",
             "query_timeout_s": "TRADEKG_QUERY_TIMEOUT", "row_cap": "TRADEKG_ROW_CAP",
@@ -47,7 +48,7 @@ class Settings:
             "gzip_min_bytes": "TRADEKG_GZIP_MIN_BYTES", "memory": "TRADEKG_MEMORY",
             "heavy_after_s": "TRADEKG_HEAVY_AFTER", "worker_memory_mb": "TRADEKG_WORKER_MEMORY_MB",
             "reload_check_s": "TRADEKG_RELOAD_CHECK", "rest_timeout_s": "TRADEKG_REST_TIMEOUT",
-            "rest_slots": "TRADEKG_REST_SLOTS"}
+            "rest_slots": "TRADEKG_REST_SLOTS", "answer_cache_mb": "TRADEKG_ANSWER_CACHE_MB"}
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, config: Path | None = None,
@@ -69,6 +70,8 @@ class Settings:
             raise ConfigError(f"memory must be auto, on or off, not {settings.memory!r}")
         if settings.rest_timeout_s <= 0 or settings.rest_slots < 1:
             raise ConfigError("rest_timeout_s and rest_slots must be positive")
+        if settings.answer_cache_mb < 0:
+            raise ConfigError("answer_cache_mb must be 0 (off) or more")
         return settings
 
     def describe(self) -> str:
@@ -88,7 +91,7 @@ def _kind(name: str) -> str:
     return {"store": "path", "query_timeout_s": "float", "row_cap": "int", "sparql_workers": "int",
             "gzip_min_bytes": "int", "cors_origins": "list", "allow_service": "bool", "cors_public": "bool",
             "heavy_after_s": "float", "worker_memory_mb": "int", "reload_check_s": "float",
-            "rest_timeout_s": "float", "rest_slots": "int"}.get(name, "str")
+            "rest_timeout_s": "float", "rest_slots": "int", "answer_cache_mb": "int"}.get(name, "str")
 
 
 def _convert(name: str, raw: Any, where: str) -> Any:

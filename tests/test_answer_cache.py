@@ -1,0 +1,86 @@
+"""Whole answers of repeated questions (api/answer_cache.py): the same answer with a strong ETag, 304 for a
+client that has it, nothing mixed up between hosts, and an update seen at once.
+
+The app runs over a quick build (the WTO loaders alone), with an update token.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from conftest import foundation_loaders
+from tradekg.api.app import create_app
+from tradekg.api.settings import Settings
+from tradekg.graph.build import build
+from tradekg.graph.store import EmbeddedStore
+
+TOKEN = "s3cret"
+
+
+@pytest.fixture(scope="module")
+def small_store(tmp_path_factory) -> Path:
+    target = tmp_path_factory.mktemp("answers") / "store"
+    build(target, loaders=foundation_loaders(), check_shapes=False)
+    return target
+
+
+@pytest.fixture
+def app_and_client(small_store):
+    store = EmbeddedStore(small_store)
+    app = create_app(store, Settings(sparql_workers=1, update_token=TOKEN))
+    with TestClient(app) as client:
+        yield app, client
+    store.close()
+
+
+def test_a_repeated_question_is_answered_again_with_its_etag_and_304_when_the_client_has_it(app_and_client):
+    app, client = app_and_client
+    first = client.get("/disputes/DS544")
+    assert first.status_code == 200 and first.json()["complainants"] == ["CHN"]  # China v. US (the gateway's row)
+    etag = first.headers["etag"]
+    again = client.get("/disputes/DS544")
+    assert again.content == first.content and again.headers["etag"] == etag
+    assert app.state.answers.hits == 1  # answered from the kept answer, not by the route
+    for header in ("content-type", "content-encoding"):  # compressed as the first answer was
+        assert again.headers.get(header) == first.headers.get(header)
+    not_modified = client.get("/disputes/DS544", headers={"If-None-Match": f'"other", {etag}'})
+    assert not_modified.status_code == 304 and not_modified.content == b"" and not_modified.headers["etag"] == etag
+    assert client.get("/disputes/DS544", headers={"If-None-Match": '"other"'}).status_code == 200
+    other = client.get("/disputes/DS545")
+    assert other.status_code == 200 and other.headers["etag"] != etag
+
+
+def test_answers_are_kept_per_host_and_errors_are_not_kept(app_and_client):
+    app, client = app_and_client
+    for host in ("a.example", "b.example", "a.example"):
+        page = client.get("/disputes?limit=1", headers={"Host": host})
+        assert page.json()["next"].startswith(f"http://{host}/disputes?")  # the next page's URL is this host's
+    assert app.state.answers.hits == 1
+    for _ in range(2):
+        assert client.get("/disputes?respondant=USA").status_code == 422  # a misspelt filter
+    assert len(app.state.answers) == 2
+
+
+def test_an_update_is_seen_at_once(app_and_client):
+    _, client = app_and_client
+    before = client.get("/disputes/DS544").json()["third_parties"]
+    newcomer = next(code for code in ("ISL", "NPL", "MNG") if code not in before)
+    update = ("INSERT DATA { GRAPH <https://example.org/probe> { <https://w3id.org/tradekg/id/dispute/DS544> "
+              f"<https://w3id.org/tradekg/ontology#thirdParty> <https://w3id.org/tradekg/id/economy/{newcomer}> }} }}")
+    done = client.post("/sparql", content=update, headers={"Content-Type": "application/sparql-update",
+                                                           "Authorization": f"Bearer {TOKEN}"})
+    assert done.status_code == 204, done.text
+    assert client.get("/disputes/DS544").json()["third_parties"] == sorted([*before, newcomer])
+
+
+def test_off_keeps_nothing(small_store):
+    store = EmbeddedStore(small_store)
+    app = create_app(store, Settings(sparql_workers=1, answer_cache_mb=0))
+    with TestClient(app) as client:
+        for _ in range(2):
+            assert "etag" not in client.get("/disputes/DS544").headers
+    assert len(app.state.answers) == 0
+    store.close()
