@@ -181,6 +181,7 @@ def _waiting_bytes(w: _Worker) -> int:
     except OSError:
         return 0
     finally:
+        peek.setblocking(True)  # as the Connection reads it (a socket made under a default timeout is non-blocking)
         peek.detach()  # the descriptor stays the Connection's
     if len(header) < 4:
         return 0
@@ -437,6 +438,7 @@ class QueryPool:
             raise
         finally:
             loop.remove_reader(fd)
+            os.set_blocking(fd, True)  # uvloop (libuv) made it non-blocking; the Connection reads whole messages
         if readable.done() and _waiting_bytes(w) <= INLINE_ANSWER_BYTES:
             healthy = False
             try:
