@@ -1,8 +1,9 @@
 """Engines side by side in one run: every catalog query (its example parameters bound as a VALUES block, so
 each engine gets the same text) through our /sparql (`tradekg serve --memory on`), through Oxigraph's own
 server on the same store folder (`oxigraph serve-read-only --union-default-graph`, what a user would run
-instead), on raw in-memory pyoxigraph (query + SPARQL JSON serialisation, no HTTP), and on plain rdflib
-(capped per query). Then the relationship endpoints at 8 clients, the timeout's precision, and memory.
+instead), on raw in-memory pyoxigraph filled from the same N-Quads copy (query + SPARQL JSON serialisation, no
+HTTP), and on plain rdflib (capped per query). Then the timeout's precision, the relationship endpoints at
+8 clients (every answer computed, and with the default answer cache), and memory.
 
     python bench/engines.py [--store PATH] [--repeat 7] [--rdflib-timeout 30] [--no-rdflib] [QUERY ...]
 
