@@ -461,8 +461,9 @@ class QueryPool:
             try:
                 self._await_ready(w)  # a new worker's greeting is already there: no wait
                 return w
-            except (EOFError, OSError, StoreError):
-                pass
+            except (EOFError, OSError, StoreError):  # it could not start: the slow path says why with the next one
+                self._replace(w)
+                return None
         self._idle.put(w)  # the slow path waits for it to start, or replaces it
         return None
 
