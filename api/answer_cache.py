@@ -93,8 +93,9 @@ class AnswerCache:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])  # the names come lower-cased from the server
-        key = (scope["path"], scope["query_string"], scope.get("scheme"), headers.get(b"host"),
-               headers.get(b"accept"), scope.get("root_path", ""))
+        accept = b", ".join(v for k, v in scope["headers"] if k == b"accept")  # every Accept line, as the routes read it
+        key = (scope["path"], scope["query_string"], scope.get("scheme"), headers.get(b"host"), accept,
+               scope.get("root_path", ""))
         kept = self.answers.get(key)
         if kept is not None:
             if _matches(headers.get(b"if-none-match"), kept.etag):
