@@ -10,7 +10,6 @@ a user whose server does not.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import os
 import re
@@ -20,7 +19,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping
-from concurrent.futures import Executor
 from typing import Any
 
 from rdflib.plugins.sparql.results.jsonresults import parseJsonTerm
@@ -30,7 +28,7 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperExceptio
 
 from . import statistics
 from .errors import EndpointError, QuerySyntaxError, StoreError, TradeKGError
-from .store import Rows
+from .store import BlockingService, Rows
 from .worker import Answer, Job
 
 RETRIES = 3
@@ -308,7 +306,7 @@ class RemoteStore:
         """Nothing to release: every request opens and closes its own connection."""
 
 
-class Forwarder:
+class Forwarder(BlockingService):
     """The query service of a remote store: every request forwarded under the one retry policy."""
 
     forwards = True
@@ -318,18 +316,6 @@ class Forwarder:
 
     def run(self, job: Job, cancel: Any = None, deadline: float | None = None) -> Answer:
         return self.remote.forward(job)
-
-    async def run_async(self, job: Job, executor: Executor, cancel: Any = None, deadline: float | None = None) -> Answer:
-        return await asyncio.get_running_loop().run_in_executor(executor, self.run, job, cancel, deadline)
-
-    def warm_up(self) -> None:
-        pass
-
-    def refresh(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 def _sibling(query_url: str, name: str) -> str:

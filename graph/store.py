@@ -309,18 +309,14 @@ def _apply(db: ox.Store, text: str) -> None:
         raise StoreError(f"update failed: {e}") from e
 
 
-class InProcess:
-    """Protocol requests answered in the calling thread (a store without a folder: nothing to kill)."""
+class BlockingService:
+    """A query service whose :meth:`run` answers in the calling thread: awaited on a thread of the caller's
+    executor, with no processes to start, renew or stop (the in-process engine, a remote server)."""
 
     forwards = False
 
-    def __init__(self, store: EmbeddedStore):
-        self.store = store
-
     def run(self, job: Job, cancel: threading.Event | None = None, deadline: float | None = None) -> Answer:
-        from .worker import answer
-
-        return answer(self.store.db, job)
+        raise NotImplementedError
 
     async def run_async(self, job: Job, executor: Executor, cancel: threading.Event | None = None,
                         deadline: float | None = None) -> Answer:
@@ -334,6 +330,18 @@ class InProcess:
 
     def close(self) -> None:
         pass
+
+
+class InProcess(BlockingService):
+    """Protocol requests answered in the calling thread (a store without a folder: nothing to kill)."""
+
+    def __init__(self, store: EmbeddedStore):
+        self.store = store
+
+    def run(self, job: Job, cancel: threading.Event | None = None, deadline: float | None = None) -> Answer:
+        from .worker import answer
+
+        return answer(self.store.db, job)
 
 
 def store_version(path: Path) -> tuple | None:

@@ -81,12 +81,9 @@ def triples(ctx: BuildContext) -> Iterator[Triple]:
     ctx.note(SOURCE, f"{len(totals)} totals per economy pair, year and flow source (measures in force, each flow once)")
 
 
-def _total(ctx: BuildContext, year: int, exporter: str, importer: str, source: str, flows: set[int],
-           parts: set[NamedNode]) -> Iterator[Triple]:
-    """The trade of one pair in one year that the importer's measures in force on the exporter cover."""
-    node = instance("trade-coverage-total", str(year), f"{exporter}-{importer}", source)
-    records = [ctx.flows[i] for i in flows]
-    yield node, A, TKG.TradeCoverageTotal
+def _flows_covered(node: NamedNode, year: int, exporter: str, importer: str, source: str,
+                   records: list) -> Iterator[Triple]:
+    """What a coverage node and a pair's total both say: whose trade, which year and flows, and their sums."""
     yield node, TKG.coverageExporter, economy(exporter)
     yield node, TKG.coverageImporter, economy(importer)
     yield node, TKG.coverageYear, gyear(year)
@@ -96,6 +93,14 @@ def _total(ctx: BuildContext, year: int, exporter: str, importer: str, source: s
     if duties:
         yield node, TKG.calculatedDutiesUSD, decimal(sum(duties, Decimal(0)))
     yield node, TKG.flowCount, integer(len(records))
+
+
+def _total(ctx: BuildContext, year: int, exporter: str, importer: str, source: str, flows: set[int],
+           parts: set[NamedNode]) -> Iterator[Triple]:
+    """The trade of one pair in one year that the importer's measures in force on the exporter cover."""
+    node = instance("trade-coverage-total", str(year), f"{exporter}-{importer}", source)
+    yield node, A, TKG.TradeCoverageTotal
+    yield from _flows_covered(node, year, exporter, importer, source, [ctx.flows[i] for i in flows])
     for part in sorted(parts, key=lambda n: n.value):
         yield node, PROV.wasDerivedFrom, part
 
@@ -169,19 +174,10 @@ def _coverage(ctx: BuildContext, measure: NamedNode, year: int, exporter: str, i
     local = measure.value.removeprefix(ID_NS + "measure/")
     node = instance("trade-coverage", local, str(year), f"{exporter}-{importer}", source, METHOD_KEYS[method],
                     BASIS_KEYS[why])
-    records = [ctx.flows[i] for i in flows]
     yield node, A, TKG.TradeCoverage
     yield node, TKG.coverageOf, measure
-    yield node, TKG.coverageExporter, economy(exporter)
-    yield node, TKG.coverageImporter, economy(importer)
-    yield node, TKG.coverageYear, gyear(year)
     yield node, TKG.coverageMethod, text(method)
     yield node, TKG.coverageBasis, text(why)
-    yield node, TKG.flowSource, graph_iri(source)
-    yield node, TKG.valueUSD, decimal(sum((r.value for r in records), Decimal(0)))
-    duties = [r.duties for r in records if r.duties is not None]
-    if duties:
-        yield node, TKG.calculatedDutiesUSD, decimal(sum(duties, Decimal(0)))
-    yield node, TKG.flowCount, integer(len(records))
+    yield from _flows_covered(node, year, exporter, importer, source, [ctx.flows[i] for i in flows])
     yield node, TKG.linesMatched, integer(len(lines))
     return node
