@@ -3,6 +3,10 @@ endpoints at 1, 8 and 32 concurrent clients, against a real `tradekg serve` it s
 
     python bench/api_load.py [--store PATH] [--requests 2000] [--seconds 20] [--workers 1] [--levels 1,8,32]
 
+The mix repeats 10 questions, so after the warm-up they are answered from the answer cache (what a busy client
+or a page's assets see); a last level asks 600 disputes once each at 8 clients, nothing kept for them yet (what
+a question costs the first time: its catalog query, the route, the JSON).
+
 Bounded: each concurrency level stops after --requests requests or --seconds seconds, whichever
 comes first. Clients are threads with one keep-alive connection each (http.client, the cheapest
 client in Python, so the figures are mostly the server's). Builds the bundle into a temporary
@@ -39,10 +43,18 @@ MIX = [
 ]
 
 
+def first_time(count: int = 600):
+    """Questions asked once each: one dispute page per WTO dispute, DS1 onward (the bundle holds DS1–DS624), so
+    that neither the answer cache nor the catalog's kept answers have them (the first ask of a question)."""
+    return iter([f"/disputes/DS{n}" for n in range(1, min(count, 624) + 1)])
+
+
 def _client(host: str, port: int, urls, deadline: float, budget, latencies: list, errors: list) -> None:
     connection = http.client.HTTPConnection(host, port, timeout=30)
     while time.monotonic() < deadline and next(budget, None) is not None:
-        url = next(urls)
+        url = next(urls, None)
+        if url is None:  # a finite list of questions, all asked
+            break
         started = time.perf_counter()
         try:
             connection.request("GET", url)
@@ -60,9 +72,11 @@ def _client(host: str, port: int, urls, deadline: float, budget, latencies: list
     connection.close()
 
 
-def level(base: str, clients: int, requests: int, seconds: float) -> dict[str, float]:
+def level(base: str, clients: int, requests: int, seconds: float, urls=None) -> dict[str, float]:
+    """``requests`` requests from ``clients`` clients (at most ``seconds``), cycling through MIX unless ``urls``
+    (an iterator shared by the clients) says what to ask."""
     host, port = base.removeprefix("http://").split(":")
-    urls = itertools.cycle(MIX)  # itertools objects are safe enough to share: next() holds the GIL
+    urls = urls or itertools.cycle(MIX)  # iterators are safe enough to share: next() holds the GIL
     budget = iter(range(requests))
     latencies: list[float] = []
     errors: list[str] = []
@@ -114,6 +128,10 @@ def main() -> None:
                 r = level(base, clients, args.requests, args.seconds)
                 print(f"{r['clients']:>7} {r['requests']:>8} {r['errors']:>6} {r['p50']:>7.2f} {r['p99']:>7.2f} "
                       f"{r['mean']:>7.2f} {r['rps']:>7.0f}" + (f"  first error: {r['first_error']}" if r["errors"] else ""))
+            r = level(base, 8, 600, args.seconds * 3, urls=first_time(600))
+            print(f"first asks: 8 clients, {r['requests']} disputes asked once each (nothing kept for them yet): p50 "
+                  f"{r['p50']:.2f} ms, p99 {r['p99']:.2f} ms, {r['rps']:.0f} req/s, {r['errors']} errors"
+                  + (f"; first error: {r['first_error']}" if r["errors"] else ""))
 
 
 if __name__ == "__main__":

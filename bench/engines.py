@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from _store import built_store  # noqa: E402
 from tradekg.graph.layout import current as version_folder  # noqa: E402  (a store root holds versions)
 from api_support import EXPENSIVE, free_port  # noqa: E402
-from api_load import level  # noqa: E402
+from api_load import first_time, level  # noqa: E402
 from catalog import rdflib_ms  # noqa: E402
 import catalog  # noqa: E402
 
@@ -233,6 +233,9 @@ def main() -> None:
             print(f"relationship endpoints at {args.clients} clients (the default settings: repeated questions are "
                   f"answered from the answer cache): p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, "
                   f"{r['rps']:.0f} req/s, {r['errors']} errors (target p50 ≤ 5 ms, p99 ≤ 50 ms)")
+            r = level(base, args.clients, 600, 90, urls=first_time(600))
+            print(f"first asks at {args.clients} clients ({r['requests']} disputes asked once each, nothing kept for "
+                  f"them yet): p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, {r['rps']:.0f} req/s, {r['errors']} errors")
             rss, pss = memory_of(ours.pid)
             print(f"memory of `tradekg serve --memory on` (server, fork server and query workers): "
                   f"RSS {rss:,.0f} MB summed, PSS {pss:,.0f} MB (shared pages counted once)")
