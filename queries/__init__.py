@@ -62,6 +62,9 @@ _WHEN = re.compile(r"^(\s*)#\[([^\]]+)\] ?(.*)$")        # a line written only w
 _UNLESS = re.compile(r"^(.*?)\s*#\[([^\]]+)\]\s*$")    # a live line left out unless its condition holds
 _SET_CONCAT = re.compile(r'GROUP_CONCAT\s*\(\s*DISTINCT\b[^;]*;\s*separator\s*=\s*"([^"]*)"\s*\)\s*AS\s+\?(\w+)',
                          re.IGNORECASE)
+# a set passed on under another name: BIND(IF(?list != "", ?list, ?none) AS ?name) ("" made unbound again)
+_SET_RENAMED = re.compile(r'BIND\s*\(\s*IF\s*\(\s*\?(\w+)\s*!=\s*""\s*,\s*\?\1\s*,\s*\?\w+\s*\)\s*AS\s+\?(\w+)\s*\)',
+                          re.IGNORECASE)
 _TERM = re.compile(r"!?[a-z][a-z0-9_]*(\|[a-z][a-z0-9_]*)*")
 
 
@@ -154,8 +157,13 @@ class Query:
 
     @property
     def set_columns(self) -> dict[str, str]:
-        """Columns holding a ``GROUP_CONCAT(DISTINCT …)``: a set written as text, by its separator."""
-        return {name: sep for sep, name in _SET_CONCAT.findall(self.text)}
+        """Columns holding a ``GROUP_CONCAT(DISTINCT …)``: a set written as text, by its separator (also under
+        the name a ``BIND(IF(?list != "", ?list, ?none) AS ?name)`` gives it)."""
+        columns = {name: sep for sep, name in _SET_CONCAT.findall(self.text)}
+        for inner, outer in _SET_RENAMED.findall(self.text):
+            if inner in columns:
+                columns[outer] = columns[inner]
+        return columns
 
     def tidy(self, rows: Rows) -> Rows:
         """The same answer from every engine: SPARQL leaves the order inside a GROUP_CONCAT open (Oxigraph,

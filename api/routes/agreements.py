@@ -150,13 +150,12 @@ def _detail(rows: list[dict], sources: list[str]) -> dict[str, Any]:
     row = rows[0]
     parties = {str(r["party"]): r for r in rows if "party" in r}
     return {"id": agreement_id(row["agreement"]), "iri": str(row["agreement"]), "label": text(row.get("label")),
-            # sorted: the order of a GROUP_CONCAT list is up to the engine
-            "types": sorted(v.rsplit("/", 1)[-1] for v in str(row.get("types") or "").split()),
+            "types": [v.rsplit("/", 1)[-1] for v in str(row.get("types") or "").split()],
             "signed": text(row.get("signed") or row.get("signedYear")),
             "in_force": text(row.get("inForce") or row.get("inForceYear")),
             "notation": text(row.get("notation")), "inactive": text(row.get("inactive")),
             "status": local(row.get("status")), "coverage": text(row.get("coverage")),
-            "same_as": sorted(agreement_id(v) for v in str(row.get("sameAs") or "").split()),
+            "same_as": [agreement_id(v) for v in str(row.get("sameAs") or "").split()],
             "parties": [{"economy": local(r["party"]), "start": text(r.get("partyStart")),
                          "end": text(r.get("partyEnd"))} for _, r in sorted(parties.items())],
             "sources": sources}
