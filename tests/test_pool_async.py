@@ -133,3 +133,9 @@ def test_an_abandoned_query_stops_its_worker(pool, threads):
     else:
         pytest.fail(f"the abandoned query's worker was not replaced within {WAIT_S:g} s")
     assert len(before - {w.pid for w in pool._all}) == 1
+    for _ in range(int(WAIT_S / 0.05)):  # the replacement joins the idle ones (in the background)
+        if pool._idle.qsize() == pool.size:
+            break
+        time.sleep(0.05)
+    # the new worker waits below the others (taken when they are busy): the next query goes to one there before
+    assert pool._idle.queue[0].pid not in before and all(w.pid in before for w in pool._idle.queue[1:])
