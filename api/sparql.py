@@ -16,7 +16,7 @@ import hmac
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -118,23 +118,28 @@ async def _body(request: Request, most: int) -> bytes:
     return b"".join(chunks)
 
 
-async def _in_lane(request: Request, work: Callable[..., Response], *args: Any) -> Response:
-    """Run ``work`` on /sparql's own threads (the relationship routes' threadpool never waits on
-    SPARQL), with the request's deadline counted from its arrival and a cancel event that is set
-    when the client disconnects, so an abandoned query stops its worker."""
+@contextlib.asynccontextmanager
+async def _watched(request: Request) -> AsyncIterator[tuple[threading.Event, float]]:
+    """The request's deadline, counted from its arrival, and a cancel event that is set when the client
+    disconnects or the request is cancelled, so an abandoned query stops its worker."""
     deadline = time.monotonic() + request.app.state.settings.query_timeout_s
     cancel = threading.Event()
-    loop = asyncio.get_running_loop()
-    future = loop.run_in_executor(request.app.state.sparql_threads,
-                                  functools.partial(work, request, *args, cancel=cancel, deadline=deadline))
     watcher = asyncio.ensure_future(_watch_disconnect(request, cancel))
     try:
-        return await future
+        yield cancel, deadline
     except asyncio.CancelledError:
         cancel.set()
         raise
     finally:
         watcher.cancel()
+
+
+async def _in_lane(request: Request, work: Callable[..., Response], *args: Any) -> Response:
+    """Run ``work`` on /sparql's own threads (the relationship routes' threadpool never waits on
+    SPARQL), with the request's deadline and cancel event (:func:`_watched`)."""
+    async with _watched(request) as (cancel, deadline):
+        return await asyncio.get_running_loop().run_in_executor(
+            request.app.state.sparql_threads, functools.partial(work, request, *args, cancel=cancel, deadline=deadline))
 
 
 async def _watch_disconnect(request: Request, cancel: threading.Event) -> None:
@@ -172,18 +177,10 @@ async def _answer_query(request: Request, text: str, default: list[str], named: 
     engine = request.app.state.engine
     if engine.forwards or len(text) > INLINE_CHARS:
         return await _in_lane(request, _query, text, default, named)
-    deadline = time.monotonic() + request.app.state.settings.query_timeout_s
-    plan = _plan(request, text, default, named)
-    cancel = threading.Event()
-    watcher = asyncio.ensure_future(_watch_disconnect(request, cancel))
-    try:
+    async with _watched(request) as (cancel, deadline):
+        plan = _plan(request, text, default, named)
         with _engine_errors():
             answer = await engine.run_async(plan.job, request.app.state.sparql_threads, cancel, deadline)
-    except asyncio.CancelledError:
-        cancel.set()
-        raise
-    finally:
-        watcher.cancel()
     return _finish(request, plan, answer)
 
 
