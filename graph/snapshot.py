@@ -1,7 +1,7 @@
 """The build's N-Quads copy of a store version, for memory mode (`tradekg serve --memory`).
 
 Reading the database quad by quad into an in-memory store takes ~11 s for the bundle on an idle 2-core
-machine; parsing N-Quads takes ~4 s. pyoxigraph's ``Store.load`` (the fast parse) gives blank nodes new
+machine; parsing N-Quads takes ~3.6 s. pyoxigraph's ``Store.load`` (the fast parse) gives blank nodes new
 labels, so the copy is two files: the quads without blank nodes, loaded that way, and the few hundred with
 one, read through ``bulk_extend(parse(…))``, which keeps their labels. The graph in memory is then the
 database's, label for label. The copy is written once per version by the build and retired when the
@@ -73,8 +73,11 @@ def load(folder: Path) -> ox.Store:
     """The copy as an in-memory store; ValueError when it does not hold as many quads as the build wrote
     (a damaged or cut file), so the caller reads the database instead."""
     db = ox.Store()
-    db.load(path=str(folder / PLAIN), format=ox.RdfFormat.N_QUADS)
-    db.bulk_extend(ox.parse(path=str(folder / BLANK), format=ox.RdfFormat.N_QUADS))  # keeps the labels
+    # lenient: the copy is the store's own dump, so every IRI and tag in it was checked on the way into the
+    # database; checking them again is a quarter of the parse (4.9 → 3.6 s for the bundle). A cut or damaged
+    # file still fails the syntax or the count below.
+    db.load(path=str(folder / PLAIN), format=ox.RdfFormat.N_QUADS, lenient=True)
+    db.bulk_extend(ox.parse(path=str(folder / BLANK), format=ox.RdfFormat.N_QUADS, lenient=True))  # keeps labels
     expected = _built_quads(folder)
     if expected is not None and expected != len(db):
         raise ValueError(f"{len(db):,} quads where the build wrote {expected:,}")
