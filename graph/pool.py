@@ -440,15 +440,16 @@ class QueryPool:
         readable = loop.create_future()
         fd = w.conn.fileno()
         loop.add_reader(fd, lambda: readable.done() or readable.set_result(None))
+        abandoned = True
         try:
             await asyncio.wait((readable,), timeout=max(min(FAST_WAIT_S, deadline - sent), 0))
-        except BaseException:  # the caller was cancelled (its client left, the server stops): stop the work
-            self.cancelled += 1
-            self._replace(w)
-            raise
+            abandoned = False
         finally:
             loop.remove_reader(fd)
             os.set_blocking(fd, True)  # uvloop (libuv) made it non-blocking; the Connection reads whole messages
+            if abandoned:  # the caller was cancelled (its client left, the server stops): stop the work, only
+                self.cancelled += 1  # now: the replacement closes the socket, and its number may be reused at once
+                self._replace(w)
         if readable.done() and _waiting_bytes(w) <= INLINE_ANSWER_BYTES:
             healthy = False
             try:
