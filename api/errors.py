@@ -97,8 +97,8 @@ def _sparql_problem(request: Request, status: int, detail: str, headers: dict[st
     the problem document's detail."""
     from http import HTTPStatus
 
-    return problem(status, _SPARQL_SLUGS.get(status, "sparql-error"), HTTPStatus(status).phrase, detail, request,
-                   headers=headers)
+    title = "Client closed request" if status == 499 else HTTPStatus(status).phrase  # 499: nginx's, not in HTTPStatus
+    return problem(status, _SPARQL_SLUGS.get(status, "sparql-error"), title, detail, request, headers=headers)
 
 
 def _allowed(request: Request) -> str:

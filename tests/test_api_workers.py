@@ -7,6 +7,7 @@ Loops wait for an effect by count (bounded by a budget, or TRADEKG_TEST_WAIT sec
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
@@ -155,8 +156,11 @@ def test_a_worker_that_dies_while_answering_gives_query_crashed(full_build):
         pool.close()
 
 
-def test_abandoned_queries_are_cancelled_and_the_routes_never_wait_on_sparql(full_store):
-    """Issue 14: 60 abandoned heavy queries held every threadpool thread; /economies/USA took 28 s."""
+def test_abandoned_queries_are_cancelled_and_the_routes_never_wait_on_sparql(full_store, caplog):
+    """Issue 14: 60 abandoned heavy queries held every threadpool thread; /economies/USA took 28 s. Each stopped
+    query is logged as 499 (client closed request), not as an unexpected error: 499 is no HTTPStatus, and
+    looking its phrase up failed."""
+    caplog.set_level(logging.INFO, logger="tradekg.access")
     settings = Settings(query_timeout_s=600, sparql_workers=1, heavy_after_s=600, worker_memory_mb=0,
                         reload_check_s=0)
     app = create_app(full_store, settings)
@@ -171,6 +175,9 @@ def test_abandoned_queries_are_cancelled_and_the_routes_never_wait_on_sparql(ful
         wait_for(lambda: engine.cancelled >= 2, "the two running queries to be stopped")
         status, body = get(f"{url}/sparql?" + urllib.parse.urlencode({"query": COMPLAINANT}))
         assert status == 200 and b"economy/CHN" in body
+        wait_for(lambda: sum(getattr(r, "entry", {}).get("status") == 499 for r in caplog.records) >= 2,
+                 "the two stopped queries to be logged as 499")
+    assert not [r for r in caplog.records if r.name == "tradekg.api" and r.levelno >= logging.ERROR]
 
 
 def test_heavy_queries_get_their_own_lane(memory_store):
