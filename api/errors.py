@@ -102,15 +102,13 @@ def _sparql_problem(request: Request, status: int, detail: str, headers: dict[st
 
 
 def _allowed(request: Request) -> str:
-    """Every method some route offers for this path (Starlette's 405 names only the first route's)."""
+    """Every method some route offers for this path (Starlette's 405 names only the first route's): each method
+    tried against the routes' own matching, which sees into included routers too."""
     from starlette.routing import Match
 
-    methods: set[str] = set()
-    for route in request.app.routes:
-        match, _ = route.matches({**request.scope, "method": "GET"})
-        if match != Match.NONE:
-            methods |= set(getattr(route, "methods", None) or ())
-    return ", ".join(sorted(methods))
+    return ", ".join(method for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+                     if any(route.matches({**request.scope, "method": method})[0] == Match.FULL
+                            for route in request.app.routes))
 
 
 def _http_error(request: Request, exc: Exception) -> Response:

@@ -136,6 +136,18 @@ def test_malformed_query_gives_parser_message_and_position(client):
     assert "error at 3:" in problem["detail"]  # the parser's line and column
 
 
+def test_other_methods_and_paths_are_left_to_the_routes(client):
+    """A method the protocol does not use gets a 405 naming GET and POST (it named none: FastAPI nests the
+    included routers, and the methods were looked for on the top-level routes only), and /sparql/ a redirect."""
+    for method in ("PUT", "DELETE", "PATCH"):
+        response = client.request(method, "/sparql")
+        assert response.status_code == 405, method
+        assert response.headers["content-type"] == "application/problem+json"
+        assert {m.strip() for m in response.headers["allow"].split(",")} >= {"GET", "POST"}
+    slash = client.get("/sparql/", params={"query": "ASK {}"}, follow_redirects=False)
+    assert slash.status_code in (301, 307, 308) and slash.headers["location"].endswith("/sparql?query=ASK+%7B%7D")
+
+
 def test_read_only_and_no_federation(client):
     update = "INSERT DATA { <http://example.org/a> <http://example.org/b> <http://example.org/c> }"
     assert client.post("/sparql", data={"update": update}).status_code == 403
