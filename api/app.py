@@ -89,13 +89,12 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
 
     app.state.reopen = reopen
     errors.install(app)
-    # /sparql first: FastAPI tries the routes in order, and trying the relationship routes before it took 14 % of
-    # the server's time in a loop of `ASK {}` (py-spy): the fixed cost every SPARQL client pays per request
-    app.include_router(sparql.router)
+    app.include_router(sparql.router)  # its declarations, for /docs; sparql.Lane answers it
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(export_routes.router)  # GET /export/{view}?format=…
-    app.add_middleware(AnswerCache, answers=app.state.answers)  # innermost: CORS, gzip and logs apply to every answer
+    app.add_middleware(sparql.Lane)  # innermost, as the next: CORS, gzip and logs apply to every answer
+    app.add_middleware(AnswerCache, answers=app.state.answers)
     web.install(app)  # pages for people: /id/…, /, /query, /ontology, static assets (issue 11)
 
     if settings.cors_origins:
@@ -110,7 +109,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     return app
 
 
-# the docs' sections in this order (not the order routes are matched in: /sparql comes first there)
+# the docs' sections in this order (not the order the routers are included in: /sparql's comes first there)
 TAGS = [{"name": "Economies", "description": "An economy, its partners and how two economies are linked."},
         {"name": "Disputes", "description": "WTO and USMCA disputes: parties, dates, cited provisions."},
         {"name": "Measures", "description": "Tariffs, trade remedies, Section 232/301 actions and retaliation."},

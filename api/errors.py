@@ -139,9 +139,17 @@ def _unexpected(request: Request, exc: Exception) -> Response:
                    f"an unexpected {type(exc).__name__} occurred; it has been logged", request)
 
 
+_HANDLERS: list[tuple[type[Exception], Any]] = [
+    (TradeKGError, _tradekg_error), (SparqlError, _sparql_error), (StarletteHTTPException, _http_error),
+    (RequestValidationError, _validation_error), (Exception, _unexpected)]  # the catch-all last
+
+
 def install(app: FastAPI) -> None:
-    app.add_exception_handler(TradeKGError, _tradekg_error)
-    app.add_exception_handler(SparqlError, _sparql_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(Exception, _unexpected)
+    for kind, handler in _HANDLERS:
+        app.add_exception_handler(kind, handler)
+
+
+def answer(request: Request, exc: Exception) -> Response:
+    """The problem document for ``exc``, as the installed handlers give it: for code that answers before
+    FastAPI's own exception handling is reached (:class:`tradekg.api.sparql.Lane`)."""
+    return next(handler for kind, handler in _HANDLERS if isinstance(exc, kind))(request, exc)

@@ -23,11 +23,12 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..graph.errors import QuerySyntaxError, TradeKGError
 from ..graph.pool import PoolBusy, QueryCancelled, QueryCrashed, QueryMemoryExceeded, QueryTimeout
 from ..graph.worker import Answer, Job
-from . import formats, service_description, sparql_text
+from . import errors, formats, service_description, sparql_text
 from .errors import SparqlError
 from .web import workbench
 
@@ -54,26 +55,51 @@ EXAMPLE = ("PREFIX tkg: <https://w3id.org/tradekg/ontology#>\n"
            "SELECT ?complainant WHERE { <https://w3id.org/tradekg/id/dispute/DS544> tkg:complainant ?complainant }")
 
 
-@router.get("/sparql", name="sparql", responses=_RESPONSES, summary="SPARQL 1.1 query (GET), or the service description")
+PATH = "/sparql"
+
+
+class Lane:
+    """GET and POST on /sparql answered as soon as they reach the app's own middleware, past FastAPI's router, its
+    dependency solving and its request/response wrappers: those were a third of the server's time for an
+    ``ASK {}`` (py-spy), a fixed cost every SPARQL client pays per query. Compression, CORS and the access log
+    (outer middleware) still apply; failures become the same problem documents (:func:`errors.answer`).
+    Anything else (another path, another method) goes on to the routes."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != PATH or scope["method"] not in ("GET", "POST"):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive, send)
+        try:
+            response = await answer(request)
+        except Exception as exc:  # noqa: BLE001 - every failure is answered, as the app's handlers would
+            response = errors.answer(request, exc)
+        await response(scope, receive, send)
+
+
+async def answer(request: Request) -> Response:
+    """/sparql's one implementation, for :class:`Lane` and the route declarations below."""
+    return await (_post(request) if request.method == "POST" else _get(request))
+
+
+# The declarations give /docs the endpoint's parameters and answers; in the app, :class:`Lane` answers before
+# FastAPI routes a request here. Both reach :func:`answer`, which reads the parameters from the request itself.
+@router.get(PATH, name="sparql", responses=_RESPONSES, summary="SPARQL 1.1 query (GET), or the service description")
 async def sparql_get(request: Request,
-               query: str | None = Query(None, description="The SPARQL query; without it, the service description.",
-                                         examples=[EXAMPLE]),
-               default_graph_uri: list[str] = Query([], alias="default-graph-uri"),
-               named_graph_uri: list[str] = Query([], alias="named-graph-uri"),
-               format: str | None = Query(None, description="Overrides Accept: csv, tsv, json, xml (results); "
-                                          "ttl, nt, nq, trig, rdfxml, jsonld (graphs). `output` is the same."),
-               output: str | None = Query(None, include_in_schema=False)) -> Response:
-    if "update" in request.query_params:
-        raise SparqlError(400, "updates are not accepted with GET (SPARQL 1.1 Protocol); POST them as an "
-                               "`update` form field or as application/sparql-update")
-    if query is None:
-        if workbench.wants_html(request):  # the endpoint's URL opened in a browser: the workbench (issue 11)
-            return HTMLResponse(await run_in_threadpool(workbench.render, request, None))
-        return await _in_lane(request, _service_description)
-    return await _answer_query(request, query, default_graph_uri, named_graph_uri)
+                     query: str | None = Query(None, description="The SPARQL query; without it, the service "
+                                               "description.", examples=[EXAMPLE]),
+                     default_graph_uri: list[str] = Query([], alias="default-graph-uri"),
+                     named_graph_uri: list[str] = Query([], alias="named-graph-uri"),
+                     format: str | None = Query(None, description="Overrides Accept: csv, tsv, json, xml (results); "
+                                                "ttl, nt, nq, trig, rdfxml, jsonld (graphs). `output` is the same."),
+                     output: str | None = Query(None, include_in_schema=False)) -> Response:
+    return await answer(request)
 
 
-@router.post("/sparql", responses=_RESPONSES, summary="SPARQL 1.1 query or update (POST)",
+@router.post(PATH, responses=_RESPONSES, summary="SPARQL 1.1 query or update (POST)",
              openapi_extra={"requestBody": {"content": {
                  "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
                      "query": {"type": "string"}, "update": {"type": "string"},
@@ -81,6 +107,23 @@ async def sparql_get(request: Request,
                  "application/sparql-query": {"schema": {"type": "string"}, "example": EXAMPLE},
                  "application/sparql-update": {"schema": {"type": "string"}}}}})
 async def sparql_post(request: Request) -> Response:
+    return await answer(request)
+
+
+async def _get(request: Request) -> Response:
+    params = request.query_params
+    if "update" in params:
+        raise SparqlError(400, "updates are not accepted with GET (SPARQL 1.1 Protocol); POST them as an "
+                               "`update` form field or as application/sparql-update")
+    query = params.get("query")
+    if query is None:
+        if workbench.wants_html(request):  # the endpoint's URL opened in a browser: the workbench (issue 11)
+            return HTMLResponse(await run_in_threadpool(workbench.render, request, None))
+        return await _in_lane(request, _service_description)
+    return await _answer_query(request, query, params.getlist("default-graph-uri"), params.getlist("named-graph-uri"))
+
+
+async def _post(request: Request) -> Response:
     body = await _body(request, MAX_QUERY_BYTES)
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     params = request.query_params

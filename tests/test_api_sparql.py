@@ -138,7 +138,8 @@ def test_malformed_query_gives_parser_message_and_position(client):
 
 def test_other_methods_and_paths_are_left_to_the_routes(client):
     """A method the protocol does not use gets a 405 naming GET and POST (it named none: FastAPI nests the
-    included routers, and the methods were looked for on the top-level routes only), and /sparql/ a redirect."""
+    included routers, and the methods were looked for on the top-level routes only), and /sparql/ a redirect:
+    only GET and POST on /sparql itself are answered before the router (api/sparql.py, Lane)."""
     for method in ("PUT", "DELETE", "PATCH"):
         response = client.request(method, "/sparql")
         assert response.status_code == 405, method
