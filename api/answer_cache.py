@@ -6,10 +6,11 @@ routing, parameter validation, thread hop and JSON serialisation: ~1 ms of Pytho
 repeated question (the catalog answers underneath are kept too, see :mod:`tradekg.api.deps`). Every answer kept
 carries a strong ``ETag``, and a request whose ``If-None-Match`` names it gets ``304 Not Modified``.
 
-What is kept: ``200`` answers to GET on the JSON routes (:data:`PREFIXES`), up to ``max_bytes`` in all (least
-recently used first out) and a quarter of that per answer. Errors, streamed bodies and the other routes (/sparql,
-pages, exports, static files) pass through untouched. A plain ASGI middleware, inside compression, CORS and
-the access log, so those still apply to every request.
+What is kept: ``200`` answers to GET on the JSON routes and on /sparql (:data:`PREFIXES`), up to ``max_bytes``
+in all (least recently used first out) and a quarter of that per answer. A SPARQL query whose answer may change
+on the same graph (NOW(), RAND(), SERVICE, …) is marked :data:`NOT_KEPT` by the endpoint and passes through, as do
+errors, streamed bodies and the other routes (pages, exports, static files). A plain ASGI middleware, inside
+compression, CORS and the access log, so those still apply to every request.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-# the relationship routes (JSON, answers that depend only on the URL, the Accept header and the graph)
+# the relationship routes (JSON, answers that depend only on the URL, the Accept header and the graph), and
+# /sparql's GETs (SPARQLWrapper's and rdflib's default; a POST is not a cacheable request)
 PREFIXES = ("/economies", "/disputes", "/measures", "/agreements", "/products/", "/links", "/network",
-            "/queries", "/trade")
+            "/queries", "/trade", "/sparql")
+NOT_KEPT = "tradekg.not_kept"  # set in the request's scope by a route whose answer must not be kept
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,11 @@ class AnswerCache:
             assert start is not None
             body = message.get("body", b"")
             if message.get("more_body", False):  # streamed: sent as it comes, not kept
+                streaming = True
+                await send(start)
+                await send(message)
+                return
+            if scope.get(NOT_KEPT):
                 streaming = True
                 await send(start)
                 await send(message)

@@ -38,7 +38,7 @@ class Settings:
     reload_check_s: float = 2.0          # how often to look for a rebuilt store to switch to (0 = never)
     rest_timeout_s: float = 30.0         # wait per heavy REST computation (network, paths, export); then 503
     rest_slots: int = 2                  # heavy REST computations running at once; more queue (a few), then 503
-    answer_cache_mb: int = 64            # whole answers of repeated GETs on the JSON routes, with ETags (0 = off)
+    answer_cache_mb: int = 64            # whole answers of repeated GETs (JSON routes, /sparql), with ETags (0 = off)
 
     _ENV = {"store": "TRADEKG_STORE", "endpoint": "TRADEKG_ENDPOINT",
             "query_timeout_s": "TRADEKG_QUERY_TIMEOUT", "row_cap": "TRADEKG_ROW_CAP",

@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ..graph.errors import QuerySyntaxError, TradeKGError
 from ..graph.pool import PoolBusy, QueryCancelled, QueryCrashed, QueryMemoryExceeded, QueryTimeout
 from ..graph.worker import Answer, Job
-from . import errors, formats, service_description, sparql_text
+from . import answer_cache, errors, formats, service_description, sparql_text
 from .errors import SparqlError
 from .web import workbench
 
@@ -251,6 +251,9 @@ def _plan(request: Request, text: str, default: list[str], named: list[str]) -> 
     if not settings.allow_service and sparql_text.uses_service(text):
         raise SparqlError(403, "SERVICE (federated query) is disabled on this endpoint "
                                "(enable with TRADEKG_ALLOW_SERVICE=1)")
+    if engine.forwards or sparql_text.is_volatile(text) or sparql_text.uses_service(text):
+        # the same text may answer differently on the same graph, or the graph is another server's to change
+        request.scope[answer_cache.NOT_KEPT] = True
     accept = workbench.format_accept(request) or request.headers.get("accept", "")
     if engine.forwards:
         return _Plan(Job(text, None, None, settings.row_cap, tuple(default), tuple(named), accept=accept), form)

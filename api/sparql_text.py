@@ -2,8 +2,8 @@
 
 Not a parser (the engine parses, and reports errors with their position): comments, strings and
 IRIs are blanked out, then keywords are looked for. That is enough to tell a query from an update,
-to see a FROM clause (the query then brings its own dataset) and to refuse SERVICE and LOAD
-unless federation is enabled.
+to see a FROM clause (the query then brings its own dataset), to refuse SERVICE and LOAD
+unless federation is enabled, and to see functions whose answer changes from run to run (NOW, RAND, …).
 """
 
 from __future__ import annotations
@@ -95,6 +95,18 @@ def uses_service(text: str) -> bool:
 
 def uses_load(text: str) -> bool:
     return _mentions(text, "LOAD", _LOAD)
+
+
+# functions whose value changes from one evaluation to the next (SPARQL 1.1 §17.4)
+_VOLATILE = re.compile(r"(?<![?$:\w-])(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+
+
+def is_volatile(text: str) -> bool:
+    """True if the query calls NOW, RAND, UUID, STRUUID or BNODE: the same text may answer differently on the
+    same graph, so its answer is not kept (:mod:`tradekg.api.answer_cache`)."""
+    upper = _upper(text)
+    return any(word in upper for word in ("NOW", "RAND", "UUID", "BNODE")) and \
+        _VOLATILE.search(_plain(text)) is not None
 
 
 def check_nesting(text: str, most: int = MAX_DEPTH) -> None:

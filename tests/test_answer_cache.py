@@ -1,5 +1,6 @@
 """Whole answers of repeated questions (api/answer_cache.py): the same answer with a strong ETag, 304 for a
-client that has it, nothing mixed up between hosts, and an update seen at once.
+client that has it, nothing mixed up between hosts, an update seen at once, and on /sparql only GETs whose
+text answers alike on the same graph.
 
 The app runs over a quick build (the WTO loaders alone), with an update token.
 """
@@ -64,9 +65,40 @@ def test_answers_are_kept_per_host_and_errors_are_not_kept(app_and_client):
     assert len(app.state.answers) == 2
 
 
+COMPLAINANT = ("SELECT ?c WHERE { <https://w3id.org/tradekg/id/dispute/DS544> "
+               "<https://w3id.org/tradekg/ontology#complainant> ?c }")
+THIRD_PARTIES = ("SELECT ?t WHERE { <https://w3id.org/tradekg/id/dispute/DS544> "
+                 "<https://w3id.org/tradekg/ontology#thirdParty> ?t }")
+
+
+def test_sparql_gets_are_kept_unless_the_same_text_may_answer_differently(app_and_client):
+    app, client = app_and_client
+    first = client.get("/sparql", params={"query": COMPLAINANT})
+    assert first.status_code == 200 and "economy/CHN" in first.text
+    etag = first.headers["etag"]
+    again = client.get("/sparql", params={"query": COMPLAINANT})
+    assert again.content == first.content and again.headers["etag"] == etag and app.state.answers.hits == 1
+    assert client.get("/sparql", params={"query": COMPLAINANT}, headers={"If-None-Match": etag}).status_code == 304
+    csv = client.get("/sparql", params={"query": COMPLAINANT}, headers={"Accept": "text/csv"})
+    assert csv.headers["content-type"].startswith("text/csv") and csv.headers["etag"] != etag  # per Accept
+    kept = len(app.state.answers)
+    for text in ("SELECT (NOW() AS ?t) WHERE {}", "SELECT (rand ( ) AS ?r) WHERE {}",
+                 "SELECT (STRUUID() AS ?u) WHERE {}", "SELECT ?b WHERE { BIND(BNODE() AS ?b) }"):
+        for _ in range(2):
+            answer = client.get("/sparql", params={"query": text})
+            assert answer.status_code == 200 and "etag" not in answer.headers, text
+    assert len(app.state.answers) == kept
+    posted = client.post("/sparql", data={"query": COMPLAINANT})  # a POST is not a cacheable request
+    assert posted.status_code == 200 and "etag" not in posted.headers
+    # the names inside a string, an IRI or a comment are no calls
+    harmless = client.get("/sparql", params={"query": 'SELECT ?x WHERE { BIND("NOW()" AS ?x) } # rand()'})
+    assert harmless.status_code == 200 and "etag" in harmless.headers
+
+
 def test_an_update_is_seen_at_once(app_and_client):
     _, client = app_and_client
     before = client.get("/disputes/DS544").json()["third_parties"]
+    assert "economy/" in client.get("/sparql", params={"query": THIRD_PARTIES}).text  # kept before the update
     newcomer = next(code for code in ("ISL", "NPL", "MNG") if code not in before)
     update = ("INSERT DATA { GRAPH <https://example.org/probe> { <https://w3id.org/tradekg/id/dispute/DS544> "
               f"<https://w3id.org/tradekg/ontology#thirdParty> <https://w3id.org/tradekg/id/economy/{newcomer}> }} }}")
@@ -74,6 +106,7 @@ def test_an_update_is_seen_at_once(app_and_client):
                                                            "Authorization": f"Bearer {TOKEN}"})
     assert done.status_code == 204, done.text
     assert client.get("/disputes/DS544").json()["third_parties"] == sorted([*before, newcomer])
+    assert f"economy/{newcomer}" in client.get("/sparql", params={"query": THIRD_PARTIES}).text
 
 
 def test_off_keeps_nothing(small_store):
