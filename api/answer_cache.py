@@ -1,16 +1,17 @@
 """Whole answers of the relationship routes, kept while the store is served, with ETags.
 
 The graph does not change while the API serves it (a rebuild or an authorised update clears what is kept), so a
-GET of the same URL with the same Accept header gets the same answer. Answering it again from here skips the
-routing, parameter validation, thread hop and JSON serialisation: ~1 ms of Python per request, the whole cost of a
-repeated question (the catalog answers underneath are kept too, see :mod:`tradekg.api.deps`). Every answer kept
+GET of the same URL with the same Accept and Accept-Encoding headers gets the same answer. Answering it again from
+here skips the routing, parameter validation, thread hop, serialisation and compression: ~1 ms of Python per
+request and more on a large answer, the whole cost of a repeated question (the catalog answers underneath are kept too, see :mod:`tradekg.api.deps`). Every answer kept
 carries a strong ``ETag``, and a request whose ``If-None-Match`` names it gets ``304 Not Modified``.
 
 What is kept: ``200`` answers to GET on the JSON routes and on /sparql (:data:`PREFIXES`), up to ``max_bytes``
 in all (least recently used first out) and a quarter of that per answer. A SPARQL query whose answer may change
 on the same graph (NOW(), RAND(), SERVICE, …) is marked :data:`NOT_KEPT` by the endpoint and passes through, as do
-errors, streamed bodies and the other routes (pages, exports, static files). A plain ASGI middleware, inside
-compression, CORS and the access log, so those still apply to every request.
+errors, streamed bodies and the other routes (pages, exports, static files). A plain ASGI middleware outside
+compression (it keeps the body as sent, compressed or not, per Accept-Encoding) and inside CORS and the access
+log, so those still apply to every request.
 """
 
 from __future__ import annotations
@@ -98,13 +99,13 @@ class AnswerCache:
         headers = dict(scope["headers"])  # the names come lower-cased from the server
         accept = b", ".join(v for k, v in scope["headers"] if k == b"accept")  # every Accept line, as the routes read it
         key = (scope["path"], scope["query_string"], scope.get("scheme"), headers.get(b"host"), accept,
-               scope.get("root_path", ""))
+               headers.get(b"accept-encoding"), scope.get("root_path", ""))
         kept = self.answers.get(key)
         if kept is not None:
             if _matches(headers.get(b"if-none-match"), kept.etag):
                 await _not_modified(send, kept)
                 return
-            # a copy each time: outer middlewares (compression) edit the header list they are given in place
+            # a copy each time: outer middlewares (CORS) may edit the header list they are given in place
             await send({"type": "http.response.start", "status": 200, "headers": list(kept.headers)})
             await send({"type": "http.response.body", "body": kept.body})
             return

@@ -47,6 +47,11 @@ def test_a_repeated_question_is_answered_again_with_its_etag_and_304_when_the_cl
     assert app.state.answers.hits == 1  # answered from the kept answer, not by the route
     for header in ("content-type", "content-encoding"):  # compressed as the first answer was
         assert again.headers.get(header) == first.headers.get(header)
+    assert first.headers["content-encoding"] == "gzip"  # the test client accepts it, and the answer is long enough
+    for _ in range(2):  # kept apart per Accept-Encoding: a client that takes no gzip gets none from what is kept
+        plain = client.get("/disputes/DS544", headers={"Accept-Encoding": "identity"})
+        assert "content-encoding" not in plain.headers and plain.json() == first.json()
+    assert app.state.answers.hits == 2
     not_modified = client.get("/disputes/DS544", headers={"If-None-Match": f'"other", {etag}'})
     assert not_modified.status_code == 304 and not_modified.content == b"" and not_modified.headers["etag"] == etag
     assert client.get("/disputes/DS544", headers={"If-None-Match": '"other"'}).status_code == 200
