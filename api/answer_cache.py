@@ -1,10 +1,11 @@
-"""Whole answers of the relationship routes, kept while the store is served, with ETags.
+"""Whole answers of the relationship routes and of /sparql's GETs, kept while the store is served, with ETags.
 
 The graph does not change while the API serves it (a rebuild or an authorised update clears what is kept), so a
 GET of the same URL with the same Accept and Accept-Encoding headers gets the same answer. Answering it again from
 here skips the routing, parameter validation, thread hop, serialisation and compression: ~1 ms of Python per
-request and more on a large answer, the whole cost of a repeated question (the catalog answers underneath are kept too, see :mod:`tradekg.api.deps`). Every answer kept
-carries a strong ``ETag``, and a request whose ``If-None-Match`` names it gets ``304 Not Modified``.
+request and more on a large answer, the whole cost of a repeated question (the catalog answers underneath are
+kept too, see :mod:`tradekg.api.deps`). Every answer kept carries a strong ``ETag``, and a request whose
+``If-None-Match`` names it gets ``304 Not Modified``.
 
 What is kept: ``200`` answers to GET on the JSON routes and on /sparql (:data:`PREFIXES`), up to ``max_bytes``
 in all (least recently used first out) and a quarter of that per answer. A SPARQL query whose answer may change
