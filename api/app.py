@@ -79,13 +79,15 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     lock = threading.Lock()
 
     def reopen() -> None:
-        """After an authorised update: fresh read-only handles and no cached answers."""
+        """After an authorised update or a rebuild's switch: fresh read-only handles and no cached answers."""
         with lock:
             store.reopen()
             app.state.catalog.clear()
-            app.state.answers.clear()
             app.state.named_graphs.cache_clear()
         app.state.engine.refresh()
+        # last: until the refresh returns, /sparql answers come from the old graph's workers (in memory mode the
+        # new graph is loading), and a GET answered meanwhile would be kept past the switch
+        app.state.answers.clear()
 
     app.state.reopen = reopen
     errors.install(app)
