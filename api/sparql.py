@@ -248,10 +248,11 @@ def _plan(request: Request, text: str, default: list[str], named: list[str]) -> 
         raise SparqlError(403 if not settings.update_token else 400,
                           "this is an update; the endpoint is read-only" if not settings.update_token else
                           "send updates as an `update` form field or as application/sparql-update")
-    if not settings.allow_service and sparql_text.uses_service(text):
+    service = sparql_text.uses_service(text)
+    if service and not settings.allow_service:
         raise SparqlError(403, "SERVICE (federated query) is disabled on this endpoint "
                                "(enable with TRADEKG_ALLOW_SERVICE=1)")
-    if engine.forwards or sparql_text.is_volatile(text) or sparql_text.uses_service(text):
+    if engine.forwards or service or sparql_text.is_volatile(text):
         # the same text may answer differently on the same graph, or the graph is another server's to change
         request.scope[answer_cache.NOT_KEPT] = True
     accept = workbench.format_accept(request) or request.headers.get("accept", "")
