@@ -132,16 +132,24 @@ SPARQL_THREADS = 64  # /sparql requests waiting at once (for a worker or an answ
 
 
 def _follow_rebuilds(app: FastAPI, stop: threading.Event) -> None:
-    """Switch to a rebuilt store when the build swaps it in; until then the old graph answers."""
+    """Switch to a rebuilt store when the build swaps it in (an endpoint: when a push has finished); until
+    then the old graph answers. The first look is at once: it is what later looks compare with."""
     log = logging.getLogger("tradekg.api")
     interval = app.state.settings.reload_check_s
-    while not stop.wait(interval):
+    store = app.state.store
+    while True:
         try:
-            if app.state.store.changed():
+            if store.changed():
                 app.state.reopen()
-                log.warning("switched to the rebuilt store at %s", getattr(app.state.store, "path", "?"))
+                if getattr(store, "path", None) is not None:
+                    log.warning("switched to the rebuilt store at %s", store.path)
+                else:
+                    log.warning("%s holds a new push: answers kept from before are dropped",
+                                getattr(store, "query_url", "the store"))
         except TradeKGError as e:  # a half-finished swap: try again at the next look
             log.warning("could not switch to the rebuilt store yet: %s", e)
+        if stop.wait(interval):
+            return
 
 
 _PROBLEMS = {400: "Bad request (e.g. a malformed cursor)", 404: "Not found (with the closest matches)",

@@ -131,6 +131,7 @@ class RemoteStore:
         self.store_url = store_url if store_url is not None else graph_store_url(query_url)
         self.timeout_s, self.retries = timeout_s, retries
         self._push_checked = False
+        self._mark: list[tuple[str, ...]] | None = None  # the provenance graph when changed() last looked
 
     # -- reading ---------------------------------------------------------------------------
     def _client(self, url: str) -> SPARQLWrapper:
@@ -213,7 +214,31 @@ class RemoteStore:
         """Nothing to reopen: every request sees the server's current state."""
 
     def changed(self) -> bool:
-        return False
+        """Whether a ``tradekg push`` finished on the server since the last look, so that answers kept from
+        before (the API's catalog and REST answers) are stale: the build time or a graph's content digest in
+        the provenance graph differs. A push under way is not a change yet (its status graph is there until
+        its last step), nor is a server that does not answer (its queries report that). Writes by other
+        tools, which leave the provenance graph alone, are not seen."""
+        from .push import META_GRAPH, STATUS_GRAPH, TKG
+
+        try:
+            data = self._query_json(
+                f"SELECT ?g ?digest ?built ?push WHERE {{ {{ GRAPH <{META_GRAPH}> {{ ?g <{TKG}contentDigest> ?digest "
+                f"OPTIONAL {{ ?g <http://www.w3.org/ns/prov#generatedAtTime> ?built }} }} }} UNION "
+                f"{{ GRAPH <{STATUS_GRAPH}> {{ <{STATUS_GRAPH}> <{TKG}pushId> ?push }} }} }}", None)
+        except (EndpointError, QuerySyntaxError):
+            return False
+        rows = data.get("results", {}).get("bindings", [])
+        if any("push" in row for row in rows):
+            if self._mark is None:  # first look: whatever the push leaves will differ from this
+                self._mark = [("a push under way",)]
+            return False
+        mark = sorted(tuple(row.get(k, {}).get("value", "") for k in ("g", "digest", "built")) for row in rows)
+        if self._mark is None or mark == self._mark:
+            self._mark = mark
+            return False
+        self._mark, self._push_checked = mark, False  # a later unfinished push is warned about again
+        return True
 
     def _query_json(self, text: str, bindings: Mapping[str, Identifier] | None) -> dict:
         def prepare(client: SPARQLWrapper) -> None:

@@ -295,3 +295,55 @@ def test_a_rebuild_of_the_same_data_sends_only_what_changed(server, tmp_path):
     output = _push_whole(second, server, "--all")
     assert f"pushed {sum(counts.values()):,} triples in {len(counts)} named graphs" in output
     assert "unchanged" not in output
+
+
+def _member_since(country: str) -> str:
+    """A country's accession date, read from the bundled source file (not from the graph)."""
+    import csv
+
+    from tradekg.data import bundled
+
+    with open(bundled() / "wto-members-wikipedia" / "wto_members.csv", newline="", encoding="utf-8") as f:
+        return next(row["accession_date"] for row in csv.DictReader(f) if row["country_name"] == country)
+
+
+def test_the_api_over_an_endpoint_follows_a_finished_push(server, tmp_path, caplog):
+    """`tradekg serve --endpoint` keeps REST answers; a push that finishes on the server (another process, as
+    `tradekg push` would be) makes it drop them, so the next ask sees the new graphs. A push under way is not
+    taken for one: its status graph is there until the last step."""
+    import logging
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from conftest import foundation_loaders
+    from tradekg.api.app import create_app
+    from tradekg.api.settings import Settings
+    from tradekg.graph.build import build
+
+    before, after = tmp_path / "before", tmp_path / "after"
+    build(before, loaders=[(k, t) for k, t in foundation_loaders() if k != "wto-members"], check_shapes=False)
+    build(after, loaders=foundation_loaders(), check_shapes=False)
+    reset(server, None)
+    _push_whole(before, server)
+
+    remote = RemoteStore(server, timeout_s=budget(30))
+    settings = Settings(endpoint=server, sparql_workers=1, reload_check_s=0.2)
+    with caplog.at_level(logging.WARNING, "tradekg.api"), TestClient(create_app(remote, settings)) as client:
+        first = client.get("/economies/CHN")
+        assert first.status_code == 200 and first.json()["wto_member_since"] is None, first.text
+        assert client.get("/economies/CHN", headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+
+        killed_push(after, server, "push-before-swap")  # the status graph stays: an unfinished push
+        looker = RemoteStore(server, timeout_s=budget(30))
+        assert looker.changed() is False and looker.changed() is False  # the first look is what others compare with
+        assert client.get("/economies/CHN").json()["wto_member_since"] is None  # still kept from before
+
+        _push_whole(after, server)  # resumes it, then swaps the graphs in
+        assert looker.changed() is True and looker.changed() is False
+        deadline = time.monotonic() + budget(30)
+        while (now := client.get("/economies/CHN").json())["wto_member_since"] is None:
+            assert time.monotonic() < deadline, "the API still answered from before the push"
+            time.sleep(0.1)
+        assert now["wto_member_since"] == _member_since("China")
+    assert any("holds a new push" in r.getMessage() for r in caplog.records)
