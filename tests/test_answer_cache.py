@@ -122,3 +122,39 @@ def test_off_keeps_nothing(small_store):
             assert "etag" not in client.get("/disputes/DS544").headers
     assert len(app.state.answers) == 0
     store.close()
+
+
+@pytest.mark.slow  # a second server
+def test_a_federated_question_is_asked_again(small_store, tmp_path):
+    """With federation allowed, a GET whose text calls SERVICE is never answered from a kept answer: the other
+    endpoint may change without this server knowing. Shown with a real Oxigraph server whose value is changed
+    between two identical GETs."""
+    import urllib.request
+
+    from budgets import budget
+    from conftest import start_oxigraph
+
+    process, remote = start_oxigraph(tmp_path / "remote")
+    try:
+        def set_value(value: str) -> None:
+            update = (f'DELETE WHERE {{ <http://e.example/a> ?p ?o }} ; '
+                      f'INSERT DATA {{ <http://e.example/a> <http://e.example/v> "{value}" }}')
+            request = urllib.request.Request(remote.rsplit("/", 1)[0] + "/update", data=update.encode(), method="POST",
+                                             headers={"Content-Type": "application/sparql-update"})
+            urllib.request.urlopen(request, timeout=budget(30)).read()
+
+        store = EmbeddedStore(small_store)
+        app = create_app(store, Settings(sparql_workers=1, allow_service=True, query_timeout_s=budget(30)))
+        text = f"SELECT ?v WHERE {{ SERVICE <{remote}> {{ <http://e.example/a> <http://e.example/v> ?v }} }}"
+        with TestClient(app) as client:
+            for value in ("first", "second"):
+                set_value(value)
+                answer = client.get("/sparql", params={"query": text})
+                assert answer.status_code == 200, answer.text
+                assert [b["v"]["value"] for b in answer.json()["results"]["bindings"]] == [value]
+                assert "etag" not in answer.headers
+            assert len(app.state.answers) == 0 and app.state.answers.hits == 0
+        store.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=budget(10))
