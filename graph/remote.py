@@ -46,7 +46,18 @@ def values_clause(bindings: Mapping[str, Identifier]) -> str:
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _SELECT = re.compile(r"\bSELECT\b", re.IGNORECASE)
 _LIMIT = re.compile(r"\b(LIMIT|OFFSET)\b", re.IGNORECASE)
-_OPTIONAL_OPEN = re.compile(r"\bOPTIONAL\s*\{\s*\Z", re.IGNORECASE)  # text ending where an OPTIONAL's group opens
+_OPTIONAL_END = re.compile(r"\bOPTIONAL\Z", re.IGNORECASE)
+_BRACES = re.compile(r"[{}]")
+
+
+def _in_optional_group(body: str, at: int) -> bool:
+    """Whether the text before ``at`` ends where an OPTIONAL's group opens (``OPTIONAL {``, spaces between).
+    Looks back from ``at`` only: a search of the whole text before each sub-select made binding a query with
+    many sub-selects cost about a millisecond."""
+    head = body[:at].rstrip()
+    if not head.endswith("{"):
+        return False
+    return _OPTIONAL_END.search(head[:-1].rstrip()[-16:]) is not None
 
 
 def bind_values(text: str, bindings: Mapping[str, Identifier]) -> str:
@@ -64,7 +75,7 @@ def bind_values(text: str, bindings: Mapping[str, Identifier]) -> str:
         raise QuerySyntaxError("a parameterised query needs a WHERE { … } clause")
     inserts = [(match.end(), values_clause(bindings))]
     for select in _SELECT.finditer(body, match.end()):  # sub-selects: see _inner_values
-        if not _OPTIONAL_OPEN.search(body, 0, select.start()):
+        if not _in_optional_group(body, select.start()):
             inserts += _inner_values(body, select.end(), bindings)
     for at, block in sorted(inserts, reverse=True):
         text = text[:at] + block + text[at:]
@@ -87,10 +98,11 @@ def _inner_values(body: str, start: int, bindings: Mapping[str, Identifier]) -> 
     projection = re.sub(r"\([^()]*\)", " ", body[start:brace])  # not the variables of (expr AS ?v)
     projected = set(re.findall(r"\?(\w+)", projection))
     given = {name: term for name, term in bindings.items() if name in projected}
-    end, depth = brace, 0
-    for end in range(brace, len(body)):
-        depth += {"{": 1, "}": -1}.get(body[end], 0)
+    end, depth = len(body) - 1, 0
+    for found in _BRACES.finditer(body, brace):  # the brace closing the sub-select's WHERE
+        depth += 1 if found.group() == "{" else -1
         if depth == 0:
+            end = found.start()
             break
     if not given or _LIMIT.search(body, end, _next_close(body, end + 1)):
         return []

@@ -200,6 +200,9 @@ def test_values_reach_a_sub_select_that_projects_the_parameter():
     blocks = [m.start() for m in re.finditer(r"VALUES \(\?p\)", bound)]
     assert len(blocks) == 2, bound  # the top, and the first sub-select only
     assert bound.index("SELECT DISTINCT ?p ?x WHERE {") < blocks[1] < bound.index("?x <https://x.org/r> ?p")
+    # an OPTIONAL's group is one however it is written: any case, lines and a comment before its SELECT
+    spaced = text.replace("  OPTIONAL { SELECT ?p (COUNT", "  optional {  # counted per ?p { SELECT\n\n    SELECT ?p (COUNT")
+    assert spaced != text and bind_values(spaced, {"p": p}).count("VALUES (?p)") == 2
     store = EmbeddedStore()
     store.update("INSERT DATA { <https://x.org/a> <https://x.org/r> <https://x.org/p> . "
                  "<https://x.org/b> <https://x.org/r> <https://x.org/q> . <https://x.org/p> <https://x.org/r> 1 }")
