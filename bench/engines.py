@@ -219,7 +219,7 @@ def main() -> None:
                   f"{len(ox_missed)} of {len(ox_over)} over 1.3")
             print(f"Oxigraph server / ours: {geometric(vs_ox):.1f}x geometric mean (target ≥ 2x)")
             if vs_rdflib:
-                print(f"rdflib / ours: {geometric(vs_rdflib):.0f}x geometric mean, queries over the cap counted at "
+                print(f"rdflib / ours: {geometric(vs_rdflib):.1f}x geometric mean, queries over the cap counted at "
                       "the cap (target ≥ 30x)")
 
             # timeout precision: the expensive query against a server with a 2 s limit
