@@ -6,10 +6,12 @@ Behind `tradekg serve`; kept here so the CLI stays a thin shell.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import socket
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -82,18 +84,32 @@ def run(host: str, port: int, settings: Settings, workers: int = 1,
         echo: Callable[[str], None] = print) -> None:
     import uvicorn
 
+    from . import prefork
     from .logs import configure
 
     _check_port(host, port)  # before the first build, which takes a while
     ensure_graph(settings, echo)
     if not settings.endpoint and settings.store is None:  # print where the default store really is
         settings = dataclasses.replace(settings, store=_store_path(settings))
-    if workers > 1 and settings.memory == "auto":  # each server process would load a copy of its own
+    forked = prefork.wanted(settings, workers)
+    if workers > 1 and not forked and settings.memory == "auto":  # each process would load a copy of its own
         settings = dataclasses.replace(settings, memory="off")
     echo("tradekg API settings:\n" + settings.describe())
     echo(f"serving on http://{host}:{port}  (docs: http://{host}:{port}/docs, SPARQL: http://{host}:{port}/sparql)")
     configure()
-    common = dict(host=host, port=port, access_log=False, log_level="warning", timeout_graceful_shutdown=5)
+    common: dict[str, Any] = dict(host=host, port=port, access_log=False, log_level="warning",
+                                  timeout_graceful_shutdown=5)
+    if forked:  # the graph loaded once here; the server processes are forked from this one and share it
+        from . import app as _app  # noqa: F401 - imported before the fork, so the processes share its modules too
+
+        store = open_for_serving(settings, echo)
+        if isinstance(store, EmbeddedStore) and store.memory:
+            echo(f"{workers} server processes forked from this one share the graph in memory")
+            prefork.Supervisor(store, settings, workers, _listening(host, port),
+                               functools.partial(_serve_forked, common=common)).run()
+            return
+        store.close()  # "auto" said no this time (less memory available than a moment ago): each opens the store
+        settings = dataclasses.replace(settings, memory="off")
     if workers > 1:  # each worker process opens the store read-only; settings travel by environment
         from uvicorn.supervisors import Multiprocess
 
@@ -102,6 +118,18 @@ def run(host: str, port: int, settings: Settings, workers: int = 1,
         Multiprocess(config, sockets=[_listening(host, port)]).run()
     else:
         uvicorn.run(app_from(settings, echo), **common)
+
+
+def _serve_forked(store: Store, settings: Settings, sock: socket.socket, common: dict[str, Any]) -> None:
+    """One forked server process: the app over the shared graph, served on the shared socket. A process
+    retired after a rebuild gets as long as a query may take to finish what it answers."""
+    import uvicorn
+
+    from .app import create_app
+
+    config = uvicorn.Config(create_app(store, settings),
+                            **{**common, "timeout_graceful_shutdown": settings.query_timeout_s + 5})
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 def _check_port(host: str, port: int) -> None:

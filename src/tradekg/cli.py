@@ -265,7 +265,8 @@ def stats(store_path: Path | None, endpoint: str | None, update_endpoint: str | 
 @click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="TOML settings file [$TRADEKG_CONFIG]; TRADEKG_* variables override it.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Server processes (each opens the store read-only).")
+              help="Server processes. In memory mode they are forked from the process that loaded the graph "
+                   "and share it; on disk, or with an update token, each opens the store itself.")
 @click.option("--memory", type=click.Choice(["auto", "on", "off"]), default=None,
               help="Serve from an in-memory copy of the store, shared by the query workers (faster scans); "
                    "auto: when it takes a small share of the memory available [$TRADEKG_MEMORY, default auto].")
