@@ -81,23 +81,26 @@ class Supervisor:
                 if readable:
                     os.read(self._wake_r, 4096)
         finally:
-            self._stop_all()
+            self._stop_all()  # a second Ctrl-C meanwhile is taken in by the handler above: the stop is bounded
             signal.set_wakeup_fd(old_wakeup)
             signal.signal(signal.SIGCHLD, old_chld)
             for sig, handler in handlers.items():
                 signal.signal(sig, handler)
+            os.close(self._wake_r)
+            os.close(self._wake_w)
 
     def _on_signal(self, signum: int, _frame: Any) -> None:
         self._stopping = True
 
     def _fill(self) -> None:
-        """Start server processes until ``workers`` run on the current graph. One that died within
-        RESTART_PAUSE_S of its start is replaced only after that pause, so a process that cannot start
-        does not make this loop fork as fast as it can."""
+        """Start server processes until ``workers`` run on the current graph."""
         while len(self.current) < self.workers and not self._stopping:
             self._spawn()
 
     def _reap(self) -> None:
+        """Collect the server processes that ended. One on the current graph that ended within RESTART_PAUSE_S
+        of its start is replaced only after that pause, so one that cannot start does not make the loop fork as
+        fast as it can."""
         while True:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
@@ -143,8 +146,6 @@ class Supervisor:
         for pid in children:
             self._signal(pid, signal.SIGKILL)
             _exited(pid, block=True)
-        os.close(self._wake_r)
-        os.close(self._wake_w)
 
     @staticmethod
     def _signal(pid: int, sig: int) -> None:
@@ -162,6 +163,8 @@ class Supervisor:
             try:
                 self._become_server(parent)
                 code = 0
+            except SystemExit as e:  # the supervisor was gone before this process could start serving
+                code = e.code if isinstance(e.code, int) else 1
             except BaseException:  # noqa: BLE001 - a child must never return into the supervisor's loop
                 log.exception("server process %d failed", os.getpid())
             finally:
