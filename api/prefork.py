@@ -43,7 +43,7 @@ def wanted(settings: Settings, workers: int) -> bool:
     see above)."""
     if workers < 2 or settings.endpoint or settings.update_token or settings.memory == "off":
         return False
-    return settings.memory == "on" or memory_fits((settings.store or default_store()).expanduser())
+    return settings.memory == "on" or memory_fits((settings.store or default_store()).expanduser(), workers)
 
 
 class Supervisor:

@@ -44,13 +44,13 @@ def ensure_graph(settings: Settings, echo: Callable[[str], None]) -> None:
     echo(f"built {report.total:,} triples into {path}")
 
 
-def open_for_serving(settings: Settings, echo: Callable[[str], None] = lambda _m: None) -> Store:
+def open_for_serving(settings: Settings, echo: Callable[[str], None] = lambda _m: None, processes: int = 1) -> Store:
     """The store to serve: the endpoint, or the embedded store, loaded into memory when ``settings.memory``
-    says so ("auto": when it takes a small share of the memory available)."""
+    says so ("auto": when it takes a small share of the memory available, shared by ``processes``)."""
     if settings.endpoint:
         return open_store(None, settings.endpoint, timeout_s=settings.query_timeout_s)
     path = _store_path(settings)
-    if settings.memory == "on" or (settings.memory == "auto" and memory_fits(path)):
+    if settings.memory == "on" or (settings.memory == "auto" and memory_fits(path, processes)):
         store = EmbeddedStore.in_memory(path)
         quads, seconds = store.loaded
         echo(f"serving from memory (--memory {settings.memory}): {quads:,} quads loaded from {path} in "
@@ -102,7 +102,7 @@ def run(host: str, port: int, settings: Settings, workers: int = 1,
     if forked:  # the graph loaded once here; the server processes are forked from this one and share it
         from . import app as _app  # noqa: F401 - imported before the fork, so the processes share its modules too
 
-        store = open_for_serving(settings, echo)
+        store = open_for_serving(settings, echo, processes=workers)
         if isinstance(store, EmbeddedStore) and store.memory:
             echo(f"{workers} server processes forked from this one share the graph in memory")
             prefork.Supervisor(store, settings, workers, _listening(host, port),

@@ -372,16 +372,20 @@ def store_bytes(path: Path) -> int:
 
 MEMORY_FACTOR = 4      # memory mode against the database's size: 603 MB RSS for 412 MB, ~2.2 GB PSS with its workers
 MEMORY_SHARE = 0.25    # memory mode "auto" takes at most this share of the memory available
+# each more server process sharing the graph (`serve --workers N`, api/prefork.py), against the database's size: its
+# query workers copy the pages they write (+225-270 MB each for the bundle's 412 MB after every catalog query)
+MEMORY_PER_PROCESS = 1
 
 
-def memory_fits(path: Path) -> bool:
-    """Memory mode "auto": whether the graph at ``path`` takes a small share of the available memory."""
+def memory_fits(path: Path, processes: int = 1) -> bool:
+    """Memory mode "auto": whether the graph at ``path``, shared by ``processes`` server processes, takes a small
+    share of the available memory."""
     try:
         with open("/proc/meminfo") as f:
             available = next(int(line.split()[1]) * 1024 for line in f if line.startswith("MemAvailable:"))
     except (OSError, StopIteration, ValueError):
         available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
-    return store_bytes(path) * MEMORY_FACTOR <= available * MEMORY_SHARE
+    return store_bytes(path) * (MEMORY_FACTOR + MEMORY_PER_PROCESS * (processes - 1)) <= available * MEMORY_SHARE
 
 
 def convert_rdf(data: bytes, source: str, target: str) -> bytes:

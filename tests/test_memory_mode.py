@@ -14,7 +14,7 @@ import pytest
 from conftest import foundation_loaders
 from tradekg.graph import layout, snapshot
 from tradekg.graph.build import build
-from tradekg.graph.store import EmbeddedStore, store_bytes
+from tradekg.graph.store import EmbeddedStore, memory_fits, store_bytes
 
 
 @pytest.fixture(scope="module")
@@ -66,3 +66,17 @@ def test_an_update_retires_the_copy_and_memory_mode_sees_it(built, tmp_path):
     memory = EmbeddedStore.in_memory(store)
     assert memory.loaded_from == "the database"
     assert memory.ask("ASK { <https://w3id.org/tradekg/id/test/a> ?p \"c\" }")
+
+
+def test_auto_counts_every_server_process_that_shares_the_graph(built):
+    """`--memory auto` with `--workers N` (docs/benchmarks.md): 4 × the database, and 1 × more for each more server
+    process, must fit in a quarter of MemAvailable. Checked against this machine's MemAvailable and the size of the
+    database's files, both read here, with a factor of two either side (MemAvailable moves while the test runs)."""
+    version = layout.current(built)
+    database = sum(f.stat().st_size for f in version.rglob("*") if f.is_file() and f.name not in snapshot.FILES)
+    with open("/proc/meminfo") as f:
+        available = next(int(line.split()[1]) * 1024 for line in f if line.startswith("MemAvailable:"))
+    most = int(available / 4 / database) - 3  # 4 + (n - 1) database sizes within a quarter: n ≤ this
+    assert most > 4, "this machine has too little memory for the test's small store"
+    assert memory_fits(built) and memory_fits(built, processes=most // 2)
+    assert not memory_fits(built, processes=most * 2)
