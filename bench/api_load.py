@@ -10,7 +10,8 @@ a question costs the first time: its catalog query, the route, the JSON).
 Bounded: each concurrency level stops after --requests requests or --seconds seconds, whichever
 comes first. Clients are threads with one keep-alive connection each (http.client, the cheapest
 client in Python, so the figures are mostly the server's). Builds the bundle into a temporary
-store unless --store names a built one. Prints figures; asserts nothing.
+store unless --store names a built one. Prints figures, and the memory the server's processes hold at
+the end (Linux: /proc); asserts nothing.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from _procs import memory_of, processes_of, server_started_here  # noqa: E402
 from api_support import running_server  # noqa: E402  (the same server start-up the tests use)
 
 # A mix of relationship questions, each a typical page: lookups, filtered lists and two-hop answers.
@@ -132,6 +135,11 @@ def main() -> None:
             print(f"first asks: 8 clients, {r['requests']} disputes asked once each (nothing kept for them yet): p50 "
                   f"{r['p50']:.2f} ms, p99 {r['p99']:.2f} ms, {r['rps']:.0f} req/s, {r['errors']} errors"
                   + (f"; first error: {r['first_error']}" if r["errors"] else ""))
+            server = server_started_here(int(base.rsplit(":", 1)[1]))
+            if server is not None:  # what the server and everything it started hold now, after the levels above
+                rss, pss = memory_of(server)
+                print(f"memory of the server ({processes_of(server)} processes: server processes, fork servers, "
+                      f"query workers): RSS {rss:,.0f} MB summed, PSS {pss:,.0f} MB (shared pages counted once)")
 
 
 if __name__ == "__main__":

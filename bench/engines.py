@@ -40,6 +40,7 @@ from tradekg.queries import get, names
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from _procs import memory_of  # noqa: E402
 from _store import built_store  # noqa: E402
 from tradekg.graph.layout import current as version_folder  # noqa: E402  (a store root holds versions)
 from api_support import EXPENSIVE, free_port  # noqa: E402
@@ -70,31 +71,6 @@ def wait_up(url: str, process: subprocess.Popen, seconds: float = 300) -> None:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"server did not start: {url}")
             time.sleep(0.1)
-
-
-def memory_of(pid: int) -> tuple[float, float]:
-    """RSS and PSS in MB of ``pid`` and all its descendants (PSS counts shared pages once)."""
-    pids, frontier = [pid], [pid]
-    while frontier:
-        parent = frontier.pop()
-        try:
-            children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
-        except OSError:
-            children = []
-        for child in map(int, children):
-            pids.append(child)
-            frontier.append(child)
-    rss = pss = 0
-    for p in pids:
-        try:
-            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Rss:"):
-                    rss += int(line.split()[1])
-                elif line.startswith("Pss:"):
-                    pss += int(line.split()[1])
-        except OSError:
-            pass
-    return rss / 1024, pss / 1024
 
 
 def geometric(values: list[float]) -> float:
