@@ -8,9 +8,11 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import pytest
 
 from budgets import budget
 
@@ -19,6 +21,18 @@ TKG = "https://w3id.org/tradekg/ontology#"
 ID = "https://w3id.org/tradekg/id/"
 # Every triple joined with every triple three times over: far beyond any timeout on the full graph.
 EXPENSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+WAIT_S = float(os.environ.get("TRADEKG_TEST_WAIT", budget(120)))  # how long a loop may wait for an effect
+
+
+def wait_for(condition: Callable[[], bool], what: str) -> None:
+    """Poll ``condition`` until it holds, at most WAIT_S seconds (a bound, not a measurement)."""
+    for _ in range(int(WAIT_S / 0.05)):
+        if condition():
+            return
+        time.sleep(0.05)
+    pytest.fail(f"gave up waiting for {what} after {WAIT_S:g} s (raise TRADEKG_TEST_WAIT on a slow machine)")
 
 
 def free_port() -> int:

@@ -15,7 +15,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,7 +24,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from budgets import budget
-from api_support import DS544, EXPENSIVE, TKG, free_port
+from api_support import DS544, EXPENSIVE, TKG, WAIT_S, free_port, wait_for
 from conftest import foundation_loaders
 from tradekg.api.app import create_app
 from tradekg.api.settings import Settings
@@ -35,19 +35,9 @@ from tradekg.graph.worker import Job
 
 pytestmark = pytest.mark.slow  # the full bundle's build, worker processes, a server on loopback
 
-WAIT_S = float(os.environ.get("TRADEKG_TEST_WAIT", budget(120)))  # how long a loop may wait for an effect
 COMPLAINANT = f"SELECT ?c WHERE {{ <{DS544}> <{TKG}complainant> ?c }}"
 # Sorting every pair of triples: memory grows with the work (issue 14: 34 MB → 2.2 GB in 30 s)
 HUNGRY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"
-
-
-def wait_for(condition: Callable[[], bool], what: str) -> None:
-    """Poll ``condition`` until it holds, at most WAIT_S seconds (a bound, not a measurement)."""
-    for _ in range(int(WAIT_S / 0.05)):
-        if condition():
-            return
-        time.sleep(0.05)
-    pytest.fail(f"gave up waiting for {what} after {WAIT_S:g} s (raise TRADEKG_TEST_WAIT on a slow machine)")
 
 
 @pytest.fixture(scope="module")

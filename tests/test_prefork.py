@@ -11,31 +11,20 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import time
 import urllib.parse
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 
-from api_support import DS544, running_server
+from api_support import DS544, running_server, wait_for
 from budgets import budget
 from conftest import foundation_loaders
 from tradekg.graph.build import build
 
 pytestmark = pytest.mark.slow  # builds, and servers that load a graph into memory
 
-WAIT_S = float(os.environ.get("TRADEKG_TEST_WAIT", budget(120)))
 ASK_DS544 = "/sparql?" + urllib.parse.urlencode({"query": f"ASK {{ <{DS544}> ?p ?o }}"})
-
-
-def wait_for(condition: Callable[[], bool], what: str) -> None:
-    for _ in range(int(WAIT_S / 0.05)):
-        if condition():
-            return
-        time.sleep(0.05)
-    pytest.fail(f"gave up waiting for {what} after {WAIT_S:g} s (raise TRADEKG_TEST_WAIT on a slow machine)")
 
 
 def _parents() -> dict[int, int]:
