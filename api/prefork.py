@@ -23,11 +23,11 @@ import signal
 import socket
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from ..graph.errors import TradeKGError
 from ..graph.store import EmbeddedStore, memory_fits
-from ..settings import default_store
 from .settings import Settings
 
 log = logging.getLogger("tradekg.api")
@@ -37,13 +37,13 @@ RESTART_PAUSE_S = 1.0  # a server process that died this soon after its start is
 _PR_SET_PDEATHSIG = 1
 
 
-def wanted(settings: Settings, workers: int) -> bool:
+def wanted(settings: Settings, workers: int, path: Path) -> bool:
     """Whether ``tradekg serve --workers N`` forks its server processes from this one: several of them over an
-    embedded store that memory mode loads, and no update token (a server process could not write to the store,
+    embedded store (at ``path``) that memory mode loads, and no update token (a server process could not write to the store,
     see above)."""
     if workers < 2 or settings.endpoint or settings.update_token or settings.memory == "off":
         return False
-    return settings.memory == "on" or memory_fits((settings.store or default_store()).expanduser(), workers)
+    return settings.memory == "on" or memory_fits(path, workers)
 
 
 class Supervisor:

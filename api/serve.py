@@ -91,7 +91,7 @@ def run(host: str, port: int, settings: Settings, workers: int = 1,
     ensure_graph(settings, echo)
     if not settings.endpoint and settings.store is None:  # print where the default store really is
         settings = dataclasses.replace(settings, store=_store_path(settings))
-    forked = prefork.wanted(settings, workers)
+    forked = prefork.wanted(settings, workers, _store_path(settings))
     if workers > 1 and not forked and settings.memory == "auto":  # each process would load a copy of its own
         settings = dataclasses.replace(settings, memory="off")
     echo("tradekg API settings:\n" + settings.describe())

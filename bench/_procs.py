@@ -6,20 +6,24 @@ import os
 from pathlib import Path
 
 
-def memory_of(pid: int) -> tuple[float, float]:
-    """RSS and PSS in MB of ``pid`` and all its descendants (PSS counts shared pages once)."""
+def family(pid: int) -> list[int]:
+    """``pid`` and all its descendants."""
     pids, frontier = [pid], [pid]
     while frontier:
         parent = frontier.pop()
         try:
-            children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+            children = [int(c) for c in Path(f"/proc/{parent}/task/{parent}/children").read_text().split()]
         except OSError:
             children = []
-        for child in map(int, children):
-            pids.append(child)
-            frontier.append(child)
+        pids += children
+        frontier += children
+    return pids
+
+
+def memory_of(pid: int) -> tuple[float, float]:
+    """RSS and PSS in MB of ``pid`` and all its descendants (PSS counts shared pages once)."""
     rss = pss = 0
-    for p in pids:
+    for p in family(pid):
         try:
             for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Rss:"):
@@ -29,19 +33,6 @@ def memory_of(pid: int) -> tuple[float, float]:
         except OSError:
             pass
     return rss / 1024, pss / 1024
-
-
-def processes_of(pid: int) -> int:
-    """How many processes ``pid`` and its descendants are."""
-    count, frontier = 0, [pid]
-    while frontier:
-        parent = frontier.pop()
-        count += 1
-        try:
-            frontier.extend(map(int, Path(f"/proc/{parent}/task/{parent}/children").read_text().split()))
-        except OSError:
-            pass
-    return count
 
 
 def server_started_here(port: int) -> int | None:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from _procs import memory_of, processes_of, server_started_here  # noqa: E402
+from _procs import family, memory_of, server_started_here  # noqa: E402
 from api_support import running_server  # noqa: E402  (the same server start-up the tests use)
 
 # A mix of relationship questions, each a typical page: lookups, filtered lists and two-hop answers.
@@ -138,7 +138,7 @@ def main() -> None:
             server = server_started_here(int(base.rsplit(":", 1)[1]))
             if server is not None:  # what the server and everything it started hold now, after the levels above
                 rss, pss = memory_of(server)
-                print(f"memory of the server ({processes_of(server)} processes: server processes, fork servers, "
+                print(f"memory of the server ({len(family(server))} processes: server processes, fork servers, "
                       f"query workers): RSS {rss:,.0f} MB summed, PSS {pss:,.0f} MB (shared pages counted once)")
 
 
