@@ -78,17 +78,23 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.state.answers = Answers(settings.answer_cache_mb * 2**20)  # whole answers of repeated questions (GET)
     lock = threading.Lock()
 
-    def reopen() -> None:
-        """After an authorised update or a rebuild's switch: fresh read-only handles and no cached answers."""
+    def forget() -> None:
+        """After an authorised update (the store has kept its query workers in step): no answers kept from before."""
         with lock:
-            store.reopen()
             app.state.catalog.clear()
             app.state.named_graphs.cache_clear()
+        app.state.answers.clear()
+
+    def reopen() -> None:
+        """After a rebuild's switch: fresh read-only handles and no cached answers."""
+        with lock:
+            store.reopen()
         app.state.engine.refresh()
         # last: until the refresh returns, /sparql answers come from the old graph's workers (in memory mode the
         # new graph is loading), and a GET answered meanwhile would be kept past the switch
-        app.state.answers.clear()
+        forget()
 
+    app.state.forget = forget
     app.state.reopen = reopen
     errors.install(app)
     app.include_router(sparql.router)  # its declarations, for /docs; sparql.Lane answers it

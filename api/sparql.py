@@ -28,7 +28,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ..graph.errors import QuerySyntaxError, TradeKGError
 from ..graph.pool import PoolBusy, QueryCancelled, QueryCrashed, QueryMemoryExceeded, QueryTimeout
 from ..graph.worker import Answer, Job
-from . import answer_cache, errors, formats, service_description, sparql_text
+from ..graph import sparql_text
+from . import answer_cache, errors, formats, service_description
 from .errors import SparqlError
 from .web import workbench
 
@@ -338,12 +339,12 @@ def _update(request: Request, text: str, **_lane: Any) -> Response:
     if not settings.allow_service and (sparql_text.uses_load(text) or sparql_text.uses_service(text)):
         raise SparqlError(403, "LOAD and SERVICE are disabled on this endpoint (enable with TRADEKG_ALLOW_SERVICE=1)")
     try:
-        request.app.state.store.update(text)
+        request.app.state.store.update(text)  # the store keeps its query workers in step (graph/store.py)
     except TradeKGError as e:
         status = 400 if isinstance(e, QuerySyntaxError) else 503
         raise SparqlError(status, str(e)) from e
     finally:
-        request.app.state.reopen()
+        request.app.state.forget()
     return Response(status_code=204)
 
 

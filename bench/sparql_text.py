@@ -1,4 +1,4 @@
-"""Cost of /sparql's keyword scan and nesting check (api/sparql_text.py) on hostile text, next to the scanner's
+"""Cost of /sparql's keyword scan and nesting check (graph/sparql_text.py) on hostile text, next to the scanner's
 older pattern (quadratic on unterminated strings), on smaller inputs for the old one so it finishes.
 
     python bench/sparql_text.py [--size 900000] [--old-size 30000]
@@ -13,7 +13,7 @@ import argparse
 import re
 import time
 
-from tradekg.api import sparql_text
+from tradekg.graph import sparql_text
 from tradekg.graph.errors import QuerySyntaxError
 
 OLD = re.compile(r'''"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|'''

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import pickle
 import queue
 import signal
 import socket
@@ -149,6 +150,18 @@ class ForkLauncher:
             ours.close()
             raise StoreError("the query fork server is gone")
         return _Worker(struct.unpack("!i", reply)[0], Connection(ours.detach()))
+
+    def apply(self, changes: list[tuple]) -> bool:
+        """Have the fork server apply ``changes`` (:func:`tradekg.graph.worker.replay`) to its copy of the graph,
+        so that the workers it forks from now on see them; False when it did not."""
+        data = pickle.dumps(changes)
+        with self._lock:
+            try:
+                self.control.sendall(b"u" + struct.pack("!Q", len(data)) + data)
+                reply = self.control.recv(4, socket.MSG_WAITALL)
+            except OSError:
+                return False
+        return len(reply) == 4 and struct.unpack("!i", reply)[0] == 0
 
     def close(self) -> None:
         self.control.close()  # the fork server exits when its control socket closes
@@ -496,6 +509,28 @@ class QueryPool:
             new = self._relaunch()
             with self._lock:
                 old, self._launcher = self._launcher, new
+        self._renew()
+        if old is not None:  # its fork server goes once its last workers' jobs are over
+            self._retired.append(old)
+            timer = threading.Timer(self.timeout_s + 5, old.close)
+            timer.daemon = True
+            timer.start()
+
+    def apply(self, changes: list[tuple]) -> bool:
+        """The graph was changed in place (an update in memory mode, :meth:`EmbeddedStore.update`): the fork
+        server applies ``changes`` to its copy, and workers forked before are replaced as :meth:`refresh` does.
+        False when that could not be done (workers that open the store folder, a fork server gone): the caller
+        then loads the graph again and calls :meth:`refresh`."""
+        if self._closed:
+            return True  # started again, it forks from the graph as it is then
+        apply = getattr(self._launcher, "apply", None)
+        if apply is None or not apply(changes):
+            return False
+        self._renew()  # after the fork server applied them: a worker forked before that is of an older generation
+        return True
+
+    def _renew(self) -> None:
+        """A new generation: idle workers are replaced now, busy ones once their job is over."""
         with self._lock:
             self._generation += 1
         for _ in range(self.size):
@@ -504,11 +539,6 @@ class QueryPool:
             except queue.Empty:
                 break
             self._replace(w)
-        if old is not None:  # its fork server goes once its last workers' jobs are over
-            self._retired.append(old)
-            timer = threading.Timer(self.timeout_s + 5, old.close)
-            timer.daemon = True
-            timer.start()
 
     def close(self) -> None:
         self._closed = True

@@ -14,6 +14,7 @@ import os
 import shutil
 import threading
 import time
+import weakref
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Executor
 from pathlib import Path
@@ -23,10 +24,10 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Identifier
 
-from . import layout, snapshot, statistics
-from .errors import BadParameters, QuerySyntaxError, StoreError
+from . import layout, snapshot, sparql_text, statistics
+from .errors import BadParameters, QuerySyntaxError, StoreError, TradeKGError
 from .pool import Limits
-from .worker import Answer, Job
+from .worker import Answer, Job, replay
 
 log = logging.getLogger("tradekg.store")
 
@@ -91,6 +92,11 @@ class QueryService(Protocol):
         """Drop every handle that sees an older state of the store."""
         ...
 
+    def apply(self, changes: list[tuple]) -> bool:
+        """The store's graph was changed in place by ``changes`` (:func:`~tradekg.graph.worker.replay`): make the
+        answers from now on see them; False when only :meth:`refresh` after a reload can."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -139,6 +145,8 @@ class EmbeddedStore:
         self.path, self.read_only = path, read_only and path is not None
         self.root, self._pin = path, None  # root: the folder given; path: the version opened (graph/layout.py)
         self.version = None
+        self._services: weakref.WeakSet[QueryService] = weakref.WeakSet()  # kept in step by update()
+        self._writing = threading.Lock()  # one update at a time, and changed() does not look in the middle of one
         try:
             if path is None:
                 self.db = ox.Store()
@@ -190,24 +198,56 @@ class EmbeddedStore:
     def update(self, text: str) -> None:
         """Apply a SPARQL update, then count the graph's statistics again (graph/statistics.py) with the
         same handle. On a store opened read-only, through a short-lived read-write handle (the folder's
-        lock is held only for the update), after which this handle is reopened."""
+        lock is held only for the update), after which this handle and the query workers see the change.
+
+        In memory mode an update of data alone (:func:`~tradekg.graph.sparql_text.ground_data`) is applied to
+        the database and to the graph in memory, the statistics are counted in memory and written to the
+        database as counted, and the query workers' fork server applies the same changes: ~2 s on the bundle,
+        where it took ~40 s to count the statistics on disk and load the graph from the database twice. Any other
+        update (a WHERE clause may pick rows in each store's own order; NOW()
+        differs) is applied to the database, and the graph is loaded from it again."""
         if not self.read_only:
             _apply(self.db, text)
             _apply(self.db, statistics.refresh_update())
             return
-        # the build's N-Quads copy no longer matches once the database changes: memory mode reads the database
-        snapshot.retire(self.path)
+        with self._writing:
+            # the build's N-Quads copy no longer matches once the database changes: memory mode reads the database
+            snapshot.retire(self.path)
+            try:
+                writer = ox.Store(str(self.path))
+            except OSError as e:
+                raise StoreError(f"cannot open the store at {self.path} for writing (is a build running?): {e}") \
+                    from e
+            try:
+                _apply(writer, text)
+                changes = self._changed_in_memory(text) if self.memory and sparql_text.ground_data(text) else None
+                if changes is not None:
+                    replay(writer, changes[1:])  # the statistics as counted in memory, blank-node labels included
+                else:
+                    _apply(writer, statistics.refresh_update())
+                writer.flush()
+            finally:
+                del writer
+            services = list(self._services)
+            if changes is not None and all(service.apply(changes) for service in services):
+                self.version = _identity(self.path)  # this handle wrote it: not a rebuild to switch to
+                return
+            self.reopen()
+            for service in services:
+                service.refresh()
+
+    def _changed_in_memory(self, text: str) -> list[tuple] | None:
+        """``text`` applied to the graph in memory and the statistics counted again there; the changes for
+        the other copies (:func:`~tradekg.graph.worker.replay`), or None if that failed (the caller loads the
+        graph again)."""
         try:
-            writer = ox.Store(str(self.path))
-        except OSError as e:
-            raise StoreError(f"cannot open the store at {self.path} for writing (is a build running?): {e}") from e
-        try:
-            _apply(writer, text)
-            _apply(writer, statistics.refresh_update())
-            writer.flush()
-        finally:
-            del writer
-        self.reopen()
+            _apply(self.db, text)
+            _apply(self.db, statistics.refresh_update())
+            counts = self.db.quads_for_pattern(None, None, None, ox.NamedNode(statistics.GRAPH))
+            return [("update", text), ("graph", statistics.GRAPH, ox.serialize(counts, format=ox.RdfFormat.N_QUADS))]
+        except TradeKGError as e:
+            log.warning("the update could not be applied to the graph in memory (%s); loading it again", e)
+            return None
 
     @classmethod
     def in_memory(cls, path: Path) -> EmbeddedStore:
@@ -266,21 +306,25 @@ class EmbeddedStore:
         """Whether a build replaced the store folder since it was opened (or loaded)."""
         if self.path is None:
             return False
-        now = store_version(self.root)
-        return now is not None and now != self.version
+        with self._writing:  # an update under way writes to the folder too
+            now = store_version(self.root)
+            return now is not None and now != self.version
 
     def query_service(self, limits: Limits) -> QueryService:
         """Worker processes (a runaway query is killed): forked from a copy of this process holding
         the graph in memory (memory mode), or started over the store folder; or this process for a
-        store without a folder (tests: no time limit)."""
+        store without a folder (tests: no time limit). :meth:`update` keeps the workers in step."""
         if self.path is None:
             return InProcess(self)
         from .pool import ExecLauncher, ForkLauncher, QueryPool
 
         if self.memory:
-            return QueryPool(ForkLauncher(self.db, limits.memory_mb), limits,
+            pool = QueryPool(ForkLauncher(self.db, limits.memory_mb), limits,
                              relaunch=lambda: ForkLauncher(self.db, limits.memory_mb))
-        return QueryPool(ExecLauncher(self.root, limits.memory_mb), limits)  # workers open the current version
+        else:
+            pool = QueryPool(ExecLauncher(self.root, limits.memory_mb), limits)  # workers open the current version
+        self._services.add(pool)
+        return pool
 
     def drop_graph(self, graph: str) -> None:
         self.db.remove_graph(ox.NamedNode(graph))
@@ -327,6 +371,9 @@ class BlockingService:
 
     def refresh(self) -> None:
         pass
+
+    def apply(self, changes: list[tuple]) -> bool:
+        return True  # the graph it answers from is the one changed (in this process, or the remote server's)
 
     def close(self) -> None:
         pass

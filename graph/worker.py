@@ -13,6 +13,7 @@ Graphs are capped the same way through N-Triples (one triple per line).
 from __future__ import annotations
 
 import os
+import pickle
 import re
 import resource
 import signal
@@ -213,19 +214,60 @@ def _loop(store: ox.Store, conn: Connection) -> None:
         conn.send(answer(store, job))
 
 
+def replay(store: ox.Store, changes: list[tuple]) -> None:
+    """Apply ``changes`` made to another copy of the same graph: ``("update", text)`` runs a SPARQL update (one
+    that leaves every copy equal, see :func:`tradekg.graph.sparql_text.ground_data`); ``("graph", iri, nquads)``
+    replaces a named graph with the quads given, blank-node labels kept (``Store.load`` would relabel them)."""
+    for change in changes:
+        if change[0] == "update":
+            store.update(change[1])
+        else:
+            graph = ox.NamedNode(change[1])
+            store.remove_graph(graph)
+            store.extend(ox.parse(change[2], format=ox.RdfFormat.N_QUADS))
+
+
+def _received(control: socket.socket, have: bytes, size: int) -> bytes:
+    """``size`` bytes from ``control``, the first of them already in ``have``."""
+    chunks, count = [have], len(have)
+    while count < size:
+        chunk = control.recv(min(size - count, 1 << 20))
+        if not chunk:
+            os._exit(0)
+        chunks.append(chunk)
+        count += len(chunk)
+    return b"".join(chunks)
+
+
 def zygote(store: ox.Store, control: socket.socket, memory_mb: int) -> None:
     """The fork server of memory mode, run in a child forked from the API process right after it
     loaded the graph: on each request (a socket passed over ``control``) it forks a worker that
     answers on that socket from the same in-memory graph, its pages shared, not copied. Replies
-    with the worker's pid (for the pool to kill it on a timeout). Never returns."""
+    with the worker's pid (for the pool to kill it on a timeout). An authorised update that the API
+    process applied to its copy comes as ``u``, its length and its pickled changes (:func:`replay`),
+    so that the workers forked next see it; replied 0 when applied, -1 when not. Never returns."""
     keep = control.fileno()
     os.closerange(3, keep)  # the API's sockets and other workers' pipes are not the zygote's to hold
     os.closerange(keep + 1, 65536)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C in the terminal is for the server
+    # one forked from the running server (after a rebuild or an update) would run uvicorn's SIGTERM handler, which
+    # writes to a wakeup socket the zygote closed ("Exception ignored ...", and it lived on): SIGTERM ends it
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.set_wakeup_fd(-1)
     while True:
         try:
             message, fds, _, _ = socket.recv_fds(control, 16, 1)
+            if message[:1] == b"u":
+                message = _received(control, message, 9)
+                changes = pickle.loads(_received(control, message[9:], struct.unpack("!Q", message[1:9])[0]))
+                try:
+                    replay(store, changes)
+                    done = 0
+                except (OSError, RuntimeError, SyntaxError, ValueError):
+                    done = -1
+                control.sendall(struct.pack("!i", done))
+                continue
         except OSError:
             os._exit(0)
         if not message or not fds:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tradekg.api import formats, pagination, sparql_text
+from tradekg.api import formats, pagination
+from tradekg.graph import sparql_text
 from tradekg.api.settings import ConfigError, Settings
 from tradekg.graph.errors import BadParameters
 

@@ -80,3 +80,97 @@ def test_auto_counts_every_server_process_that_shares_the_graph(built):
     assert most > 4, "this machine has too little memory for the test's small store"
     assert memory_fits(built) and memory_fits(built, processes=most // 2)
     assert not memory_fits(built, processes=most * 2)
+
+
+# -- updates in memory mode: the graph in memory, the query workers' fork server and the database stay equal --------
+
+TEST_GRAPH = "https://w3id.org/tradekg/graph/test"
+STATS = "https://w3id.org/tradekg/graph/statistics"
+ADDED = (f'PREFIX tkg: <https://w3id.org/tradekg/ontology#> INSERT DATA {{ GRAPH <{TEST_GRAPH}> {{ '
+         '<https://w3id.org/tradekg/id/test/a> a tkg:Dispute ; <https://w3id.org/tradekg/id/test/b> "c" } }')
+
+
+def answered(pool, query: str, graph: bool = False) -> bytes:
+    """The body a query worker answers ``query`` with (N-Triples for a CONSTRUCT, else SPARQL results JSON)."""
+    from tradekg.graph.worker import Job
+
+    answer = pool.run(Job(query, None if graph else "JSON", "N_TRIPLES" if graph else None, 100_000))
+    assert answer.ok, answer.message
+    return answer.body
+
+
+def statistics_of(quads_text: set[str]) -> set[str]:
+    return {q for q in quads_text if q.endswith(f"<{STATS}>")}
+
+
+@pytest.fixture
+def served(built, tmp_path):
+    """A copy of the store in memory mode with its query workers, as `tradekg serve` holds it."""
+    from tradekg.graph.pool import Limits
+
+    store = EmbeddedStore.in_memory(copy_of(built, tmp_path))
+    pool = store.query_service(Limits(timeout_s=60, heavy=1, reserved=1, memory_mb=0))
+    pool.warm_up()
+    yield store, pool
+    pool.close()
+    store.close()
+
+
+def test_a_data_update_reaches_every_copy_without_loading_the_graph_again(served):
+    store, pool = served
+    ask = "ASK { <https://w3id.org/tradekg/id/test/a> ?p \"c\" }"
+    assert b"false" in answered(pool, ask)
+    store.update(ADDED)
+    # the build's copy is retired by the update: a graph loaded again would say it came from the database
+    assert store.loaded_from == "the build's N-Quads copy"
+    assert b"true" in answered(pool, ask)  # a worker forked after the update sees it
+    disk = EmbeddedStore(store.root)
+    try:
+        assert quads(disk.db) == quads(store.db), "the database and the graph in memory differ"
+        # the two triples added are counted in the statistics, the same quads (blank-node labels too) everywhere
+        count = f"SELECT ?n WHERE {{ GRAPH <{STATS}> {{ <{TEST_GRAPH}> <http://rdfs.org/ns/void#triples> ?n }} }}"
+        assert [int(r["n"]) for r in disk.select(count)] == [2]
+        in_workers = answered(pool, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{STATS}> {{ ?s ?p ?o }} }}", graph=True)
+        as_quads = {line.removesuffix(" .") + f" <{STATS}>" for line in in_workers.decode().splitlines()}
+        assert as_quads == statistics_of(quads(store.db)) == statistics_of(quads(disk.db))
+    finally:
+        disk.close()
+
+
+def test_an_update_with_a_where_clause_loads_the_graph_again_so_every_copy_has_the_same_value(served):
+    """NOW() is evaluated once, in the database; run again in memory it would give another time."""
+    store, pool = served
+    store.update(f"INSERT {{ GRAPH <{TEST_GRAPH}> {{ <https://w3id.org/tradekg/id/test/t> "
+                 "<https://w3id.org/tradekg/id/test/at> ?now } } WHERE { BIND(NOW() AS ?now) }")
+    assert store.loaded_from == "the database"
+    at = (ox.NamedNode("https://w3id.org/tradekg/id/test/t"), ox.NamedNode("https://w3id.org/tradekg/id/test/at"))
+    in_memory = [q.object.value for q in store.db.quads_for_pattern(*at, None, None)]
+    disk = EmbeddedStore(store.root)
+    try:
+        assert len(in_memory) == 1 and [q.object.value for q in disk.db.quads_for_pattern(*at, None, None)] == in_memory
+    finally:
+        disk.close()
+    when = "SELECT ?now WHERE { <https://w3id.org/tradekg/id/test/t> <https://w3id.org/tradekg/id/test/at> ?now }"
+    assert f'"value":"{in_memory[0]}"'.encode() in answered(pool, when)
+
+
+def test_an_update_through_the_api_in_memory_mode_is_answered_at_once(built, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from tradekg.api.app import create_app
+    from tradekg.api.settings import Settings
+
+    store = EmbeddedStore.in_memory(copy_of(built, tmp_path))
+    settings = Settings(update_token="s3cret", query_timeout_s=60, sparql_workers=1, worker_memory_mb=0)
+    ask = {"query": "ASK { <https://w3id.org/tradekg/id/test/a> ?p \"c\" }"}
+    with TestClient(create_app(store, settings)) as client:
+        assert client.get("/sparql", params=ask).json()["boolean"] is False  # kept by the answer cache (a GET)
+        done = client.post("/sparql", content=ADDED, headers={"Content-Type": "application/sparql-update",
+                                                              "Authorization": "Bearer s3cret"})
+        assert done.status_code == 204, done.text
+        assert client.get("/sparql", params=ask).json()["boolean"] is True
+        # the relationship routes and the catalog read the graph in this process: counted there too
+        rows = client.get("/queries/triples_per_graph").json()["items"]
+    assert store.loaded_from == "the build's N-Quads copy"
+    store.close()
+    assert [int(row["triples"]) for row in rows if row["graph"] == TEST_GRAPH] == [2]

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph, Namespace, URIRef
 
-from tradekg.api import sparql_text
+from tradekg.graph import sparql_text
 from tradekg.api.app import create_app
 from tradekg.api.settings import Settings
 from tradekg.api.sparql import MAX_QUERY_BYTES
@@ -137,3 +137,21 @@ def test_big_bodies_are_refused_before_they_are_read(small_store, tmp_path):
         reply = sock.makefile("rb").read().decode("utf-8", "replace")
         sock.close()
         assert reply.split()[1] in ("200", "400") and "http://e/a" not in reply  # no triple of the client's
+
+
+@pytest.mark.parametrize("text, ground", [
+    ('INSERT DATA { GRAPH <urn:x> { <urn:a> <urn:b> "c"@en, 1.5e3, true ; a <urn:C> } }', True),
+    ('PREFIX ex: <http://e/> INSERT DATA { ex:a ex:b "x"^^ex:t } ; DELETE DATA { ex:a ex:b 2 }', True),
+    ('insert data { <urn:a> <urn:b> "WHERE NOW() _:x [" }', True),  # the words inside a string do not count
+    ("INSERT DATA { _:b <urn:b> 1 }", False),  # a blank node gets a new label in each store
+    ("INSERT DATA { [] <urn:b> 1 }", False),
+    ("INSERT { <urn:a> <urn:b> ?n } WHERE { BIND(NOW() AS ?n) }", False),
+    ("DELETE WHERE { ?s ?p ?o }", False),
+    ("INSERT DATA { <urn:a> <urn:b> 1 } ; CLEAR ALL", False),
+    ("WITH <urn:g> DELETE { ?s ?p ?o } INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }", False),
+    ("# INSERT DATA\nDELETE WHERE { ?s ?p ?o }", False),
+    ("SELECT * { ?s ?p ?o }", False),
+])
+def test_an_update_of_data_alone_is_told_from_the_others(text, ground):
+    """What memory mode may apply to each copy of the graph in place (graph/store.py), and what it must load again."""
+    assert sparql_text.ground_data(text) is ground

@@ -19,7 +19,8 @@ from ... import __version__, queries
 from ...graph.errors import TradeKGError
 from ...graph.remote import bind_values
 from ...graph.worker import Job
-from .. import formats, sparql_text
+from ...graph import sparql_text
+from .. import formats
 from .render import PREFIXES, page
 
 router = APIRouter(include_in_schema=False)

@@ -1,4 +1,4 @@
-"""What /sparql needs to know about a request's SPARQL text before an engine sees it.
+"""What /sparql and the store need to know about a SPARQL text before an engine sees it.
 
 Not a parser (the engine parses, and reports errors with their position): comments, strings and
 IRIs are blanked out, then keywords are looked for. That is enough to tell a query from an update,
@@ -12,8 +12,8 @@ import re
 from functools import lru_cache
 from itertools import accumulate
 
-from ..graph.errors import QuerySyntaxError
-from ..graph.worker import MAX_NESTING
+from .errors import QuerySyntaxError
+from .worker import MAX_NESTING
 
 # Comments, strings and IRIs, matched so that nothing is ever scanned twice: possessive repeats (no
 # backtracking into a string), and the closing quote is optional: an unterminated string runs as far as
@@ -95,6 +95,27 @@ def uses_service(text: str) -> bool:
 
 def uses_load(text: str) -> bool:
     return _mentions(text, "LOAD", _LOAD)
+
+
+# the bare words an update made only of INSERT DATA / DELETE DATA operations may hold: its keywords, the `a`
+# shorthand and the boolean literals (IRIs, prefixed names, strings and numbers are not bare words)
+_DATA_WORDS = frozenset({"INSERT", "DELETE", "DATA", "GRAPH", "PREFIX", "BASE", "A", "TRUE", "FALSE"})
+_BARE_WORD = re.compile(r"(?<![?$:\w@.-])[A-Za-z]+(?![:\w-])")
+
+
+def ground_data(text: str) -> bool:
+    """True if the update is only INSERT DATA / DELETE DATA of quads without blank nodes: applied to two copies
+    of the same graph, it leaves them equal quad for quad (an update with a WHERE clause may pick rows in each
+    store's own order or call NOW(); a blank node gets a new label in each store). Errs towards False."""
+    plain = _plain(text)
+    if "_:" in plain or "[" in plain:
+        return False
+    words = [w.upper() for w in _BARE_WORD.findall(plain)]
+    if not set(words) <= _DATA_WORDS:
+        return False
+    operations = [i for i, w in enumerate(words) if w in ("INSERT", "DELETE")]
+    return bool(operations) and all(i + 1 < len(words) and words[i + 1] == "DATA" for i in operations) \
+        and words.count("DATA") == len(operations)
 
 
 # functions whose value changes from one evaluation to the next (SPARQL 1.1 §17.4)
