@@ -51,7 +51,7 @@ def open_for_serving(settings: Settings, echo: Callable[[str], None] = lambda _m
         return open_store(None, settings.endpoint, timeout_s=settings.query_timeout_s)
     path = _store_path(settings)
     if settings.memory == "on" or (settings.memory == "auto" and memory_fits(path, processes)):
-        store = EmbeddedStore.in_memory(path)
+        store = EmbeddedStore.in_memory(path, keep_copy=processes == 1)  # server processes forked from it: no
         quads, seconds = store.loaded
         echo(f"serving from memory (--memory {settings.memory}): {quads:,} quads loaded from {path} in "
              f"{seconds:.1f} s (read from {store.loaded_from}), RSS {_rss_mb():,.0f} MB; query workers share it")

@@ -138,6 +138,7 @@ class EmbeddedStore:
     """
 
     memory = False          # True: the graph at ``path`` was loaded into memory (see :meth:`in_memory`)
+    keep_copy = False       # memory mode: write the N-Quads copy again when it is missing (see :meth:`in_memory`)
     loaded: tuple[int, float] = (0, 0.0)   # memory mode: quads loaded, seconds taken
     loaded_from = ""        # memory mode: the snapshot file or the database
 
@@ -146,7 +147,10 @@ class EmbeddedStore:
         self.root, self._pin = path, None  # root: the folder given; path: the version opened (graph/layout.py)
         self.version = None
         self._services: weakref.WeakSet[QueryService] = weakref.WeakSet()  # kept in step by update()
-        self._writing = threading.Lock()  # one update at a time, and changed() does not look in the middle of one
+        # one update at a time; changed() does not look in the middle of one; no fork server is forked while the graph
+        # in memory is written or dumped (re-entrant: an update that loads the graph again starts new fork servers)
+        self._writing = threading.RLock()
+        self._copy_due, self._copying, self._copy_lock = 0.0, False, threading.Lock()
         try:
             if path is None:
                 self.db = ox.Store()
@@ -210,7 +214,7 @@ class EmbeddedStore:
             _apply(self.db, text)
             _apply(self.db, statistics.refresh_update())
             return
-        with self._writing:
+        with self._writing, snapshot.locked(self.path):
             # the build's N-Quads copy no longer matches once the database changes: memory mode reads the database
             snapshot.retire(self.path)
             try:
@@ -231,10 +235,45 @@ class EmbeddedStore:
             services = list(self._services)
             if changes is not None and all(service.apply(changes) for service in services):
                 self.version = _identity(self.path)  # this handle wrote it: not a rebuild to switch to
+                if self.keep_copy:
+                    self._want_copy()
                 return
             self.reopen()
             for service in services:
                 service.refresh()
+
+    def _want_copy(self) -> None:
+        """Write the N-Quads copy (graph/snapshot.py) from the graph in memory, in the background once updates have
+        paused for COPY_QUIET_S, so that the next start reads it (~4 s for the bundle) instead of the database
+        (~11 s). Written only while the graph in memory is the database's (no other process wrote since)."""
+        with self._copy_lock:
+            self._copy_due = time.monotonic() + COPY_QUIET_S
+            if self._copying:
+                return
+            self._copying = True
+        threading.Thread(target=self._copy_when_quiet, name="tradekg-graph-copy", daemon=True).start()
+
+    def _copy_when_quiet(self) -> None:
+        while True:
+            while (wait := self._copy_due - time.monotonic()) > 0:
+                time.sleep(wait)
+            started = time.monotonic()
+            self._write_copy()
+            with self._copy_lock:
+                if self._copy_due <= started:  # no update since: done
+                    self._copying = False
+                    return
+
+    def _write_copy(self) -> None:
+        try:
+            with self._writing, snapshot.locked(self.path):
+                if self.db is None or store_version(self.root) != self.version:
+                    return  # closed, or the database changed under us (another process wrote it): not the same graph
+                started = time.perf_counter()
+                snapshot.write(self.db, self.path)
+            log.info("wrote the graph's N-Quads copy for the next start in %.1f s", time.perf_counter() - started)
+        except (OSError, RuntimeError, ValueError) as e:
+            log.warning("could not write the graph's N-Quads copy (the next start reads the database): %s", e)
 
     def _changed_in_memory(self, text: str) -> list[tuple] | None:
         """``text`` applied to the graph in memory and the statistics counted again there; the changes for
@@ -250,11 +289,13 @@ class EmbeddedStore:
             return None
 
     @classmethod
-    def in_memory(cls, path: Path) -> EmbeddedStore:
+    def in_memory(cls, path: Path, keep_copy: bool = False) -> EmbeddedStore:
         """The store at ``path`` loaded into an in-memory store (memory mode: scans run several times
-        faster than on disk). Read-only like a disk handle; :meth:`reopen` loads the folder again."""
+        faster than on disk). Read-only like a disk handle; :meth:`reopen` loads the folder again.
+        ``keep_copy``: write the N-Quads copy again in the background when it is missing (:meth:`_want_copy`);
+        not in a process that forks others while it runs (a dump under way would be copied into them)."""
         store = cls(path)
-        store.memory = True
+        store.memory, store.keep_copy = True, keep_copy
         store._load()
         return store
 
@@ -272,10 +313,10 @@ class EmbeddedStore:
         self.version = _identity(self.path)
         started = time.perf_counter()
         db = None
-        if snapshot.present(self.path):  # the build's N-Quads copy: parsed in well under half the time
+        if snapshot.present(self.path):  # the N-Quads copy: parsed in well under half the time
             try:
                 db = snapshot.load(self.path)
-                self.loaded_from = "the build's N-Quads copy"
+                self.loaded_from = "the N-Quads copy"
             except (OSError, RuntimeError, SyntaxError, ValueError) as e:  # damaged: the database is the truth
                 log.warning("cannot use the N-Quads copy in %s (%s); loading the database instead", self.path, e)
                 db = None
@@ -291,6 +332,8 @@ class EmbeddedStore:
                 raise StoreError(f"cannot load the store at {self.path} into memory: {e}") from e
         self.loaded = (len(db), time.perf_counter() - started)
         self.db = db
+        if self.loaded_from == "the database" and self.keep_copy:
+            self._want_copy()
 
     def reopen(self) -> None:
         """A fresh read-only handle (an open one keeps seeing the store as it was when it was opened);
@@ -319,8 +362,10 @@ class EmbeddedStore:
         from .pool import ExecLauncher, ForkLauncher, QueryPool
 
         if self.memory:
-            pool = QueryPool(ForkLauncher(self.db, limits.memory_mb), limits,
-                             relaunch=lambda: ForkLauncher(self.db, limits.memory_mb))
+            def launcher() -> ForkLauncher:
+                with self._writing:  # not while this process writes or dumps the graph (see __init__)
+                    return ForkLauncher(self.db, limits.memory_mb)
+            pool = QueryPool(launcher(), limits, relaunch=launcher)
         else:
             pool = QueryPool(ExecLauncher(self.root, limits.memory_mb), limits)  # workers open the current version
         self._services.add(pool)
@@ -417,6 +462,7 @@ def store_bytes(path: Path) -> int:
     return sum(f.stat().st_size for f in version.rglob("*") if f.is_file()) - snapshot.size(version)
 
 
+COPY_QUIET_S = 2.0     # memory mode: the N-Quads copy is written again once updates have paused this long
 MEMORY_FACTOR = 4      # memory mode against the database's size: 603 MB RSS for 412 MB, ~2.2 GB PSS with its workers
 MEMORY_SHARE = 0.25    # memory mode "auto" takes at most this share of the memory available
 # each more server process sharing the graph (`serve --workers N`, api/prefork.py), against the database's size: its

@@ -11,6 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from api_support import wait_for
 from conftest import foundation_loaders
 from tradekg.graph import layout, snapshot
 from tradekg.graph.build import build
@@ -39,7 +40,7 @@ def test_memory_mode_reads_the_builds_copy_and_holds_the_databases_graph(built):
     version = layout.current(built)
     assert snapshot.present(version)
     memory = EmbeddedStore.in_memory(built)
-    assert memory.loaded_from == "the build's N-Quads copy"
+    assert memory.loaded_from == "the N-Quads copy"
     database = quads(EmbeddedStore(built).db)
     assert any(line.startswith("_:") for line in database), "blank nodes should be there to compare"
     assert quads(memory.db) == database
@@ -122,7 +123,7 @@ def test_a_data_update_reaches_every_copy_without_loading_the_graph_again(served
     assert b"false" in answered(pool, ask)
     store.update(ADDED)
     # the build's copy is retired by the update: a graph loaded again would say it came from the database
-    assert store.loaded_from == "the build's N-Quads copy"
+    assert store.loaded_from == "the N-Quads copy"
     assert b"true" in answered(pool, ask)  # a worker forked after the update sees it
     disk = EmbeddedStore(store.root)
     try:
@@ -171,6 +172,49 @@ def test_an_update_through_the_api_in_memory_mode_is_answered_at_once(built, tmp
         assert client.get("/sparql", params=ask).json()["boolean"] is True
         # the relationship routes and the catalog read the graph in this process: counted there too
         rows = client.get("/queries/triples_per_graph").json()["items"]
-    assert store.loaded_from == "the build's N-Quads copy"
+    assert store.loaded_from == "the N-Quads copy"
     store.close()
     assert [int(row["triples"]) for row in rows if row["graph"] == TEST_GRAPH] == [2]
+
+
+# -- the N-Quads copy written again, so that the next start reads it instead of the database ---------------------
+
+def copy_written(path: Path) -> bool:
+    return (layout.current(path) / snapshot.COUNT).is_file()  # written last, after the two files are in place
+
+
+def test_a_graph_loaded_from_the_database_writes_the_copy_for_the_next_start(built, tmp_path):
+    store = copy_of(built, tmp_path)
+    snapshot.retire(layout.current(store))
+    first = EmbeddedStore.in_memory(store, keep_copy=True)
+    assert first.loaded_from == "the database"
+    wait_for(lambda: copy_written(store), "the N-Quads copy written again")
+    second, disk = EmbeddedStore.in_memory(store), EmbeddedStore(store)
+    assert second.loaded_from == "the N-Quads copy"
+    assert quads(second.db) == quads(disk.db)  # blank-node labels included
+    for each in (first, second, disk):
+        each.close()
+
+
+def test_after_a_data_update_the_copy_is_written_again_with_it(built, tmp_path):
+    path = copy_of(built, tmp_path)
+    store = EmbeddedStore.in_memory(path, keep_copy=True)
+    store.update(ADDED)
+    wait_for(lambda: copy_written(path), "the N-Quads copy written after the update")
+    again, disk = EmbeddedStore.in_memory(path), EmbeddedStore(path)
+    assert again.loaded_from == "the N-Quads copy"
+    assert again.ask('ASK { <https://w3id.org/tradekg/id/test/a> ?p "c" }')
+    assert quads(again.db) == quads(disk.db)
+    for each in (store, again, disk):
+        each.close()
+
+
+def test_a_copy_whose_files_are_not_those_it_counted_is_not_used(built, tmp_path):
+    """One more valid line: it parses, but the copy is not the one written (graph-quads.json says its sizes)."""
+    path = copy_of(built, tmp_path)
+    with (layout.current(path) / snapshot.PLAIN).open("ab") as plain:
+        plain.write(b'<https://w3id.org/tradekg/id/test/x> <https://w3id.org/tradekg/id/test/y> "z" .\n')
+    store = EmbeddedStore.in_memory(path)
+    assert store.loaded_from == "the database"
+    assert not store.ask("ASK { <https://w3id.org/tradekg/id/test/x> ?p ?o }")
+    store.close()
