@@ -9,13 +9,14 @@ named graphs, as researchers expect; ``GRAPH ?g`` still tells which source said 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import shutil
 import threading
 import time
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Executor
 from pathlib import Path
 from typing import Protocol
@@ -130,6 +131,46 @@ def to_oxigraph(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"cannot bind {term!r}: not an IRI, blank node or literal")
 
 
+class _Gate:
+    """Reads of the graph by this process's threads go through many at once; a fork of this process waits until
+    none is under way and holds new ones back while it forks. The in-memory engine locks each quad it visits, and
+    a fork taken while another thread holds such a lock leaves it held in the child for ever: a query touching
+    that quad would hang in every query worker forked from it."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._reading = 0
+        self._forking = False
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        with self._changed:
+            while self._forking:
+                self._changed.wait()
+            self._reading += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._reading -= 1
+                self._changed.notify_all()
+
+    @contextlib.contextmanager
+    def forking(self) -> Iterator[None]:
+        with self._changed:
+            while self._forking:
+                self._changed.wait()
+            self._forking = True
+            while self._reading:
+                self._changed.wait()
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._forking = False
+                self._changed.notify_all()
+
+
 class EmbeddedStore:
     """A persistent pyoxigraph store on disk (or in memory when ``path`` is None).
 
@@ -151,6 +192,7 @@ class EmbeddedStore:
         # in memory is written or dumped (re-entrant: an update that loads the graph again starts new fork servers)
         self._writing = threading.RLock()
         self._copy_due, self._copying, self._copy_lock = 0.0, False, threading.Lock()
+        self._gate = _Gate()  # reads in this process against forks of it (memory mode's fork servers)
         try:
             if path is None:
                 self.db = ox.Store()
@@ -180,24 +222,32 @@ class EmbeddedStore:
         except OSError as e:
             raise StoreError(f"query failed: {e}") from e
 
+    def reading(self) -> contextlib.AbstractContextManager[None]:
+        """Held by a thread that reads ``db`` outside this class's methods (they hold it themselves): no fork server
+        is forked from this process meanwhile (see :class:`_Gate`)."""
+        return self._gate.reading()
+
     def select(self, text: str, bindings: Mapping[str, Identifier] | None = None) -> Rows:
-        result = self._query(text, bindings)
-        if not isinstance(result, ox.QuerySolutions):
-            raise QuerySyntaxError("expected a SELECT query")
-        names = [v.value for v in result.variables]
-        return Rows(({n: to_rdflib(sol[n]) for n in names if sol[n] is not None} for sol in result), names)
+        with self._gate.reading():  # the solutions are read here, to the last
+            result = self._query(text, bindings)
+            if not isinstance(result, ox.QuerySolutions):
+                raise QuerySyntaxError("expected a SELECT query")
+            names = [v.value for v in result.variables]
+            return Rows(({n: to_rdflib(sol[n]) for n in names if sol[n] is not None} for sol in result), names)
 
     def ask(self, text: str, bindings: Mapping[str, Identifier] | None = None) -> bool:
-        result = self._query(text, bindings)
+        with self._gate.reading():
+            result = self._query(text, bindings)
         if not isinstance(result, ox.QueryBoolean):
             raise QuerySyntaxError("expected an ASK query")
         return bool(result)
 
     def construct(self, text: str, bindings: Mapping[str, Identifier] | None = None) -> str:
-        result = self._query(text, bindings)
-        if not isinstance(result, ox.QueryTriples):
-            raise QuerySyntaxError("expected a CONSTRUCT or DESCRIBE query")
-        return result.serialize(format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+        with self._gate.reading():
+            result = self._query(text, bindings)
+            if not isinstance(result, ox.QueryTriples):
+                raise QuerySyntaxError("expected a CONSTRUCT or DESCRIBE query")
+            return result.serialize(format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
 
     def update(self, text: str) -> None:
         """Apply a SPARQL update, then count the graph's statistics again (graph/statistics.py) with the
@@ -363,7 +413,8 @@ class EmbeddedStore:
 
         if self.memory:
             def launcher() -> ForkLauncher:
-                with self._writing:  # not while this process writes or dumps the graph (see __init__)
+                # not while a thread of this process reads, writes or dumps the graph (see _Gate)
+                with self._writing, self._gate.forking():
                     return ForkLauncher(self.db, limits.memory_mb)
             pool = QueryPool(launcher(), limits, relaunch=launcher)
         else:
@@ -375,7 +426,8 @@ class EmbeddedStore:
         self.db.remove_graph(ox.NamedNode(graph))
 
     def named_graphs(self) -> list[str]:
-        return sorted(g.value for g in self.db.named_graphs() if isinstance(g, ox.NamedNode))
+        with self._gate.reading():
+            return sorted(g.value for g in self.db.named_graphs() if isinstance(g, ox.NamedNode))
 
     def optimize(self) -> None:
         self.db.optimize()
@@ -433,7 +485,8 @@ class InProcess(BlockingService):
     def run(self, job: Job, cancel: threading.Event | None = None, deadline: float | None = None) -> Answer:
         from .worker import answer
 
-        return answer(self.store.db, job)
+        with self.store.reading():
+            return answer(self.store.db, job)
 
 
 def store_version(path: Path) -> tuple | None:

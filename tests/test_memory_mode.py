@@ -218,3 +218,34 @@ def test_a_copy_whose_files_are_not_those_it_counted_is_not_used(built, tmp_path
     assert store.loaded_from == "the database"
     assert not store.ask("ASK { <https://w3id.org/tradekg/id/test/x> ?p ?o }")
     store.close()
+
+
+def test_no_fork_server_is_forked_while_a_thread_of_the_server_reads_the_graph(served):
+    """The engine locks each quad it visits; a fork server forked in the middle of a read would hold that lock for
+    ever, and a query touching the quad would hang in each of its workers. A rebuild's switch forks a new one."""
+    import threading
+
+    from api_support import WAIT_S
+
+    store, pool = served
+    inside, release = threading.Event(), threading.Event()
+
+    def read() -> None:
+        with store.reading():
+            inside.set()
+            release.wait()
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    assert inside.wait(WAIT_S)
+    switch = threading.Thread(target=pool.refresh)  # what a rebuild's switch does after loading the new graph
+    switch.start()
+    switch.join(1.0)  # a fork takes milliseconds: still waiting after a second, it waits for the read
+    try:
+        assert switch.is_alive(), "a fork server was forked while a thread read the graph"
+    finally:
+        release.set()
+        reader.join()
+    switch.join(WAIT_S)
+    assert not switch.is_alive()
+    assert b"true" in answered(pool, "ASK { ?s ?p ?o }")
