@@ -257,9 +257,9 @@ class EmbeddedStore:
         In memory mode an update of data alone (:func:`~tradekg.graph.sparql_text.ground_data`) is applied to
         the database and to the graph in memory, the statistics are counted in memory and written to the
         database as counted, and the query workers' fork server applies the same changes: ~2 s on the bundle,
-        where it took ~40 s to count the statistics on disk and load the graph from the database twice. Any other
-        update (a WHERE clause may pick rows in each store's own order; NOW()
-        differs) is applied to the database, and the graph is loaded from it again."""
+        where it took ~40 s to count the statistics on disk and load the graph from the database twice. Any
+        other update (a WHERE clause may pick rows in each store's own order; NOW() differs) is applied to the
+        database, and the graph is loaded from it again."""
         if not self.read_only:
             _apply(self.db, text)
             _apply(self.db, statistics.refresh_update())
