@@ -17,7 +17,7 @@ import contextlib
 import fcntl
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -33,21 +33,61 @@ LOCK = ".graph-copy.lock"          # held while the copy or the database is writ
 def write(graph: ox.Store, folder: Path) -> None:
     """Dump ``graph`` into ``folder`` as the two files, split as the dump streams (no third copy on disk), then
     :data:`COUNT`. Written under temporary names and renamed, so a reader never parses a half-written file."""
-    temporary = f".{os.getpid()}.tmp"
-    paths = {name: folder / (name + temporary) for name in (*FILES, COUNT)}
+    written = prepare(graph, folder)
     try:
-        with paths[PLAIN].open("wb") as plain, paths[BLANK].open("wb") as blank:
-            splitter = _Splitter(plain, blank)
+        publish(folder, written)
+    finally:
+        discard(written)
+
+
+class Stopped(Exception):
+    """The copy was being written when the process began to stop: nothing is left of it."""
+
+
+def prepare(graph: ox.Store, folder: Path, stop: Callable[[], bool] = lambda: False) -> dict[str, Path]:
+    """The copy of ``graph`` written under temporary names in ``folder`` (:func:`publish` puts it in place); raises
+    :class:`Stopped` as soon as ``stop()`` says so. Temporary files left by a process that no longer runs (killed
+    while it wrote a copy) are removed first."""
+    for name in (*FILES, COUNT):
+        for left in folder.glob(f"{name}.*.tmp"):
+            pid = left.name.removeprefix(name + ".").removesuffix(".tmp")
+            if pid.isdigit() and not _running(int(pid)):
+                left.unlink(missing_ok=True)
+    temporary = f".{os.getpid()}.tmp"
+    written = {name: folder / (name + temporary) for name in (*FILES, COUNT)}
+    try:
+        with written[PLAIN].open("wb") as plain, written[BLANK].open("wb") as blank:
+            splitter = _Splitter(plain, blank, stop)
             graph.dump(splitter, format=ox.RdfFormat.N_QUADS)
             splitter.close()
-        paths[COUNT].write_text(json.dumps({"quads": splitter.lines, "bytes": {
-            name: paths[name].stat().st_size for name in FILES}}), encoding="utf-8")
-        (folder / COUNT).unlink(missing_ok=True)
-        for name in (*FILES, COUNT):
-            os.replace(paths[name], folder / name)
-    finally:
-        for path in paths.values():
-            path.unlink(missing_ok=True)
+        written[COUNT].write_text(json.dumps({"quads": splitter.lines, "bytes": {
+            name: written[name].stat().st_size for name in FILES}}), encoding="utf-8")
+    except BaseException:
+        discard(written)
+        raise
+    return written
+
+
+def publish(folder: Path, written: dict[str, Path]) -> None:
+    """The copy :func:`prepare` wrote, renamed into place: :data:`COUNT` out first and in last."""
+    (folder / COUNT).unlink(missing_ok=True)
+    for name in (*FILES, COUNT):
+        os.replace(written[name], folder / name)
+
+
+def discard(written: dict[str, Path]) -> None:
+    for path in written.values():
+        path.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @contextlib.contextmanager
@@ -67,11 +107,13 @@ class _Splitter:
     by text: a literal that happens to contain " _:" sends its quad to the blank-node file, which is read
     correctly too, only more slowly. Chunks without "_:" at all (nearly all) are written whole."""
 
-    def __init__(self, plain: BinaryIO, blank: BinaryIO):
-        self.plain, self.blank, self.rest = plain, blank, b""
+    def __init__(self, plain: BinaryIO, blank: BinaryIO, stop: Callable[[], bool] = lambda: False):
+        self.plain, self.blank, self.rest, self.stop = plain, blank, b"", stop
         self.lines = 0
 
     def write(self, data: bytes) -> int:
+        if self.stop():
+            raise Stopped
         chunk = self.rest + bytes(data)
         cut = chunk.rfind(b"\n") + 1
         self.rest = chunk[cut:]

@@ -9,6 +9,7 @@ named graphs, as researchers expect; ``GRAPH ?g`` still tells which source said 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import logging
 import os
@@ -192,6 +193,8 @@ class EmbeddedStore:
         # in memory is written or dumped (re-entrant: an update that loads the graph again starts new fork servers)
         self._writing = threading.RLock()
         self._copy_due, self._copying, self._copy_lock = 0.0, False, threading.Lock()
+        self._updates = 0  # updates through this handle: a copy dumped across one is not published
+        self._stopping = threading.Event()  # close() or the process's exit: a copy being dumped is dropped
         self._gate = _Gate()  # reads in this process against forks of it (memory mode's fork servers)
         try:
             if path is None:
@@ -265,6 +268,7 @@ class EmbeddedStore:
             _apply(self.db, statistics.refresh_update())
             return
         with self._writing, snapshot.locked(self.path):
+            self._updates += 1
             # the build's N-Quads copy no longer matches once the database changes: memory mode reads the database
             snapshot.retire(self.path)
             try:
@@ -298,15 +302,22 @@ class EmbeddedStore:
         (~11 s). Written only while the graph in memory is the database's (no other process wrote since)."""
         with self._copy_lock:
             self._copy_due = time.monotonic() + COPY_QUIET_S
-            if self._copying:
+            if self._copying or self._stopping.is_set():
                 return
             self._copying = True
-        threading.Thread(target=self._copy_when_quiet, name="tradekg-graph-copy", daemon=True).start()
+        copier = threading.Thread(target=self._copy_when_quiet, name="tradekg-graph-copy", daemon=True)
+        copier.start()
+        atexit.register(self._stop_copying, copier)  # a daemon thread is not waited for: its temporary files would stay
+
+    def _stop_copying(self, copier: threading.Thread) -> None:
+        self._stopping.set()
+        copier.join(10)  # the dump stops at its next chunk
 
     def _copy_when_quiet(self) -> None:
         while True:
             while (wait := self._copy_due - time.monotonic()) > 0:
-                time.sleep(wait)
+                if self._stopping.wait(wait):
+                    return
             started = time.monotonic()
             self._write_copy()
             with self._copy_lock:
@@ -315,15 +326,27 @@ class EmbeddedStore:
                     return
 
     def _write_copy(self) -> None:
+        """Dumped while the server answers and updates go on (a read: forks of this process wait for it), then put
+        in place only if no update came meanwhile, from this process or another (else the next one writes it)."""
+        with self._writing:
+            db, updates, version = self.db, self._updates, self.version
+        if db is None:
+            return  # closed
+        started = time.perf_counter()
         try:
-            with self._writing, snapshot.locked(self.path):
-                if self.db is None or store_version(self.root) != self.version:
-                    return  # closed, or the database changed under us (another process wrote it): not the same graph
-                started = time.perf_counter()
-                snapshot.write(self.db, self.path)
+            with self.reading():
+                written = snapshot.prepare(db, self.path, stop=self._stopping.is_set)
+            try:
+                with self._writing, snapshot.locked(self.path):
+                    if self._updates != updates or self.version != version or store_version(self.root) != version:
+                        return
+                    snapshot.publish(self.path, written)
+            finally:
+                snapshot.discard(written)
             log.info("wrote the graph's N-Quads copy for the next start in %.1f s", time.perf_counter() - started)
-        except (OSError, RuntimeError, ValueError) as e:
-            log.warning("could not write the graph's N-Quads copy (the next start reads the database): %s", e)
+        except (OSError, RuntimeError, ValueError, snapshot.Stopped) as e:
+            if not self._stopping.is_set():
+                log.warning("could not write the graph's N-Quads copy (the next start reads the database): %s", e)
 
     def _changed_in_memory(self, text: str) -> list[tuple] | None:
         """``text`` applied to the graph in memory and the statistics counted again there; the changes for
@@ -434,6 +457,8 @@ class EmbeddedStore:
 
     def close(self) -> None:
         """Flush and let go of the store, releasing its lock for other processes."""
+        if hasattr(self, "_stopping"):
+            self._stopping.set()  # a copy being dumped from the graph in memory is dropped
         if getattr(self, "db", None) is not None and self.path is not None and not self.read_only:
             self.db.flush()
         self.db = None  # type: ignore[assignment]

@@ -184,11 +184,20 @@ def copy_written(path: Path) -> bool:
 
 
 def test_a_graph_loaded_from_the_database_writes_the_copy_for_the_next_start(built, tmp_path):
+    import subprocess
+    import sys
+
     store = copy_of(built, tmp_path)
     snapshot.retire(layout.current(store))
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a process killed while it wrote a copy left this behind
+    left = layout.current(store) / f"{snapshot.PLAIN}.{gone.pid}.tmp"
+    left.write_bytes(b"<https://w3id.org/tradekg/id/test/x> <https://w3id.org/tradekg/id/test/y> ")
     first = EmbeddedStore.in_memory(store, keep_copy=True)
     assert first.loaded_from == "the database"
     wait_for(lambda: copy_written(store), "the N-Quads copy written again")
+    assert not left.exists()
+    assert not list(layout.current(store).glob("*.tmp"))
     second, disk = EmbeddedStore.in_memory(store), EmbeddedStore(store)
     assert second.loaded_from == "the N-Quads copy"
     assert quads(second.db) == quads(disk.db)  # blank-node labels included
