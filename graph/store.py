@@ -156,6 +156,11 @@ class _Gate:
                 self._reading -= 1
                 self._changed.notify_all()
 
+    @property
+    def fork_waiting(self) -> bool:
+        """A fork waits for the reads under way (a long one, such as a dump of the graph, may give way)."""
+        return self._forking
+
     @contextlib.contextmanager
     def forking(self) -> Iterator[None]:
         with self._changed:
@@ -334,8 +339,9 @@ class EmbeddedStore:
             return  # closed
         started = time.perf_counter()
         try:
-            with self.reading():
-                written = snapshot.prepare(db, self.path, stop=self._stopping.is_set)
+            with self.reading():  # gives way to a fork (REST reads wait while a fork waits)
+                written = snapshot.prepare(db, self.path,
+                                           stop=lambda: self._stopping.is_set() or self._gate.fork_waiting)
             try:
                 with self._writing, snapshot.locked(self.path):
                     if self._updates != updates or self.version != version or store_version(self.root) != version:
@@ -344,9 +350,12 @@ class EmbeddedStore:
             finally:
                 snapshot.discard(written)
             log.info("wrote the graph's N-Quads copy for the next start in %.1f s", time.perf_counter() - started)
-        except (OSError, RuntimeError, ValueError, snapshot.Stopped) as e:
-            if not self._stopping.is_set():
-                log.warning("could not write the graph's N-Quads copy (the next start reads the database): %s", e)
+        except snapshot.Stopped:
+            if not self._stopping.is_set():  # a fork came first: again once it is done
+                with self._copy_lock:
+                    self._copy_due = time.monotonic() + COPY_QUIET_S
+        except (OSError, RuntimeError, ValueError) as e:
+            log.warning("could not write the graph's N-Quads copy (the next start reads the database): %s", e)
 
     def _changed_in_memory(self, text: str) -> list[tuple] | None:
         """``text`` applied to the graph in memory and the statistics counted again there; the changes for
