@@ -31,7 +31,7 @@ def configure(level: int = logging.INFO) -> None:
     """Send tradekg's logs to stderr as JSON lines (called by `tradekg serve`, not on import)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_JsonLines())
-    for name in ("tradekg.access", "tradekg.api"):
+    for name in ("tradekg.access", "tradekg.api", "tradekg.store"):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
         logger.setLevel(level)
