@@ -171,7 +171,8 @@ def hold_build_lock(folder: Path) -> int | None:
     return _lock(path, shared=False)
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs (one of another user's counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -189,7 +190,7 @@ def _busy(folder: Path, pid: int | None) -> bool:
             return True
         os.close(fd)
         return False
-    return pid is not None and pid != os.getpid() and _pid_alive(pid)
+    return pid is not None and pid != os.getpid() and pid_alive(pid)
 
 
 def remove_tree(path: Path) -> None:

@@ -23,6 +23,8 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from .layout import pid_alive
+
 PLAIN = "graph.nq"                 # every quad without a blank node
 BLANK = "graph-blank-nodes.nq"     # every quad with one (subject, object or graph name)
 FILES = (PLAIN, BLANK)
@@ -51,7 +53,7 @@ def prepare(graph: ox.Store, folder: Path, stop: Callable[[], bool] = lambda: Fa
     for name in (*FILES, COUNT):
         for left in folder.glob(f"{name}.*.tmp"):
             pid = left.name.removeprefix(name + ".").removesuffix(".tmp")
-            if pid.isdigit() and not _running(int(pid)):
+            if pid.isdigit() and not pid_alive(int(pid)):
                 left.unlink(missing_ok=True)
     temporary = f".{os.getpid()}.tmp"
     written = {name: folder / (name + temporary) for name in (*FILES, COUNT)}
@@ -78,16 +80,6 @@ def publish(folder: Path, written: dict[str, Path]) -> None:
 def discard(written: dict[str, Path]) -> None:
     for path in written.values():
         path.unlink(missing_ok=True)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @contextlib.contextmanager
