@@ -11,7 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from api_support import wait_for
+from api_support import WAIT_S, wait_for
 from conftest import foundation_loaders
 from tradekg.graph import layout, snapshot
 from tradekg.graph.build import build
@@ -234,8 +234,6 @@ def test_no_fork_server_is_forked_while_a_thread_of_the_server_reads_the_graph(s
     ever, and a query touching the quad would hang in each of its workers. A rebuild's switch forks a new one."""
     import threading
 
-    from api_support import WAIT_S
-
     store, pool = served
     inside, release = threading.Event(), threading.Event()
 
@@ -258,3 +256,32 @@ def test_no_fork_server_is_forked_while_a_thread_of_the_server_reads_the_graph(s
     switch.join(WAIT_S)
     assert not switch.is_alive()
     assert b"true" in answered(pool, "ASK { ?s ?p ?o }")
+
+
+def test_a_fork_server_ends_on_sigterm_though_the_process_it_came_from_handles_it(built, tmp_path):
+    """A fork server forked from the running server (after a rebuild, or an update that loads the graph again)
+    inherited uvicorn's SIGTERM handler: `pkill` left it running, printing 'Exception ignored ...'."""
+    import os
+    import signal
+
+    from tradekg.graph.pool import Limits
+
+    def ours() -> set[int]:
+        return {int(pid) for task in os.listdir(f"/proc/{os.getpid()}/task")
+                for pid in open(f"/proc/{os.getpid()}/task/{task}/children").read().split()}
+
+    store = EmbeddedStore.in_memory(copy_of(built, tmp_path))
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)  # a server's handler: SIGTERM asks it to stop
+    try:
+        before = ours()
+        pool = store.query_service(Limits(timeout_s=60, heavy=1, reserved=1, memory_mb=0))
+        forked = ours() - before
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert len(forked) == 1, forked  # the fork server; its workers are its children, not ours
+    zygote = forked.pop()
+    assert b"true" in answered(pool, "ASK { ?s ?p ?o }")  # it has forked a worker: set up, handlers included
+    os.kill(zygote, signal.SIGTERM)
+    wait_for(lambda: os.waitpid(zygote, os.WNOHANG)[0] == zygote, "the fork server to end on SIGTERM")
+    pool.close()
+    store.close()
